@@ -1,0 +1,399 @@
+package io.github.fran4j.core.model;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import io.github.fran4j.core.ModelFormatException;
+import io.github.fran4j.core.tensor.Tensor;
+import io.github.fran4j.core.weights.StateDict;
+import java.util.Objects;
+
+/**
+ * The generator's architecture: one immutable value read by the trainer, the exporter and every
+ * runtime backend. Stored as JSON in model files ({@link #toJson()}, key {@link #METADATA_KEY}).
+ *
+ * <p>Defaults are the reference's: 5 input channels (RGB + input age + target age), 3 output
+ * channels (an RGB delta), base width 64, depth 4, transposed up-sampling, no blur-pool, trained at
+ * 256x256. Use {@link #builder()} and the {@code opt*} setters to change them. Thread-safe.
+ */
+public final class UNetConfig {
+  /** The metadata key under which model files store {@link #toJson()}. */
+  public static final String METADATA_KEY = "fran.unet_config";
+  /** The version of the JSON form written by {@link #toJson()}. */
+  public static final int JSON_VERSION = 1;
+
+  private final int inChannels;
+  private final int outChannels;
+  private final int baseWidth;
+  private final int depth;
+  private final Upsampling upsampling;
+  private final boolean blurPool;
+  private final int trainingResolution;
+
+  private UNetConfig(Builder b) {
+    this.inChannels = b.inChannels;
+    this.outChannels = b.outChannels;
+    this.baseWidth = b.baseWidth;
+    this.depth = b.depth;
+    this.upsampling = b.upsampling;
+    this.blurPool = b.blurPool;
+    this.trainingResolution = b.trainingResolution;
+  }
+
+  /** Returns the reference configuration (width 64, depth 4, transposed, 256x256). */
+  public static UNetConfig reference() {
+    return builder().build();
+  }
+
+  /** Returns a builder with the reference defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns a builder pre-filled with this configuration. */
+  public Builder toBuilder() {
+    return builder()
+        .optInChannels(inChannels)
+        .optOutChannels(outChannels)
+        .optBaseWidth(baseWidth)
+        .optDepth(depth)
+        .optUpsampling(upsampling)
+        .optBlurPool(blurPool)
+        .optTrainingResolution(trainingResolution);
+  }
+
+  /** Returns the number of input channels (5: RGB, input age, target age). */
+  public int inChannels() {
+    return inChannels;
+  }
+
+  /** Returns the number of output channels (3: the RGB delta). */
+  public int outChannels() {
+    return outChannels;
+  }
+
+  /** Returns the width of the first encoder level (64 in the reference). */
+  public int baseWidth() {
+    return baseWidth;
+  }
+
+  /** Returns the number of down-sampling steps (4 in the reference). */
+  public int depth() {
+    return depth;
+  }
+
+  /** Returns the decoder's up-sampling method. */
+  public Upsampling upsampling() {
+    return upsampling;
+  }
+
+  /**
+   * Returns whether down- and up-sampling are anti-aliased (blur-pool, Zhang 2019, as the FRAN
+   * paper does). The blur is a fixed depthwise 3x3 kernel [1 2 1]^T [1 2 1] / 16 with reflect
+   * padding 1. Down-sampling becomes MaxPool(kernel 2, stride 1) then blur with stride 2 (so an
+   * even size H becomes H / 2, as without blur-pool); each decoder step blurs (stride 1) right after
+   * its up-sampling, before padding and concatenation. The blur has no parameters, so it changes no
+   * weight names or shapes.
+   */
+  public boolean blurPool() {
+    return blurPool;
+  }
+
+  /** Returns the square image size the model was trained at. */
+  public int trainingResolution() {
+    return trainingResolution;
+  }
+
+  /**
+   * Returns the multiple that input heights and widths must be, 2^depth: the network halves the
+   * resolution {@code depth} times and concatenates with skips of the same size.
+   */
+  public int sizeMultiple() {
+    return 1 << depth;
+  }
+
+  /**
+   * Returns the channel width of encoder level {@code level} (0 = {@code inc}, depth = bottleneck).
+   * With bilinear up-sampling the bottleneck keeps the width of the level above it.
+   *
+   * @param level 0..depth
+   * @return the number of channels that level outputs
+   */
+  public int encoderWidth(int level) {
+    checkArgument(level >= 0 && level <= depth, "level %s outside 0..%s", level, depth);
+    int w = baseWidth << level;
+    return (level == depth && upsampling == Upsampling.BILINEAR) ? w / 2 : w;
+  }
+
+  /** Returns the layout of parameter names and shapes implied by this configuration. */
+  public UNetLayout layout() {
+    return new UNetLayout(this);
+  }
+
+  /**
+   * Returns this configuration as a compact JSON object, with a {@code version} field.
+   *
+   * @return e.g. {@code {"version":1,"in_channels":5,...}}
+   */
+  public String toJson() {
+    JsonObject o = new JsonObject();
+    o.addProperty("version", JSON_VERSION);
+    o.addProperty("in_channels", inChannels);
+    o.addProperty("out_channels", outChannels);
+    o.addProperty("base_width", baseWidth);
+    o.addProperty("depth", depth);
+    o.addProperty("upsampling", upsampling.name().toLowerCase(java.util.Locale.ROOT));
+    o.addProperty("blur_pool", blurPool);
+    o.addProperty("training_resolution", trainingResolution);
+    return o.toString();
+  }
+
+  /**
+   * Parses the JSON form written by {@link #toJson()}. Missing fields take the reference defaults.
+   *
+   * @param json the JSON text
+   * @return the configuration
+   * @throws ModelFormatException if the text is not valid JSON, has an unknown version, or holds
+   *     invalid values
+   */
+  public static UNetConfig fromJson(String json) throws ModelFormatException {
+    checkNotNull(json, "json");
+    try {
+      JsonObject o = JsonParser.parseString(json).getAsJsonObject();
+      int version = o.has("version") ? o.get("version").getAsInt() : JSON_VERSION;
+      if (version != JSON_VERSION) {
+        throw new ModelFormatException(
+            "unsupported UNetConfig version " + version + ", expected " + JSON_VERSION
+                + " (was the file written by a newer FRAN for Java?)");
+      }
+      Builder b = builder();
+      if (o.has("in_channels")) {
+        b.optInChannels(o.get("in_channels").getAsInt());
+      }
+      if (o.has("out_channels")) {
+        b.optOutChannels(o.get("out_channels").getAsInt());
+      }
+      if (o.has("base_width")) {
+        b.optBaseWidth(o.get("base_width").getAsInt());
+      }
+      if (o.has("depth")) {
+        b.optDepth(o.get("depth").getAsInt());
+      }
+      if (o.has("upsampling")) {
+        String u = o.get("upsampling").getAsString();
+        try {
+          b.optUpsampling(Upsampling.valueOf(u.toUpperCase(java.util.Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+          throw new ModelFormatException(
+              "unknown upsampling '" + u + "', expected 'transposed' or 'bilinear'");
+        }
+      }
+      if (o.has("blur_pool")) {
+        b.optBlurPool(o.get("blur_pool").getAsBoolean());
+      }
+      if (o.has("training_resolution")) {
+        b.optTrainingResolution(o.get("training_resolution").getAsInt());
+      }
+      return b.build();
+    } catch (JsonParseException | IllegalStateException | UnsupportedOperationException e) {
+      throw new ModelFormatException("invalid UNetConfig JSON: " + e.getMessage() + ": " + json, e);
+    } catch (IllegalArgumentException e) {
+      throw new ModelFormatException("invalid UNetConfig in JSON " + json + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Derives the configuration from a state dict: the JSON under {@link #METADATA_KEY} when present
+   * (checked against the tensors), otherwise the channel counts, width, depth and up-sampling
+   * inferred from the tensor names and shapes. Blur-pool has no parameters and so cannot be
+   * inferred; without metadata it is off. The training resolution is likewise taken from metadata
+   * or left at 256.
+   *
+   * @param weights the weights
+   * @return the configuration
+   * @throws ModelFormatException if the tensors are not a FRAN U-Net, with every missing,
+   *     misshaped or unexpected tensor listed
+   */
+  public static UNetConfig fromStateDict(StateDict weights) throws ModelFormatException {
+    checkNotNull(weights, "weights");
+    UNetConfig config;
+    String json = weights.metadata().get(METADATA_KEY);
+    if (json != null) {
+      config = fromJson(json);
+    } else {
+      config = infer(weights);
+    }
+    config.layout().check(weights);
+    return config;
+  }
+
+  private static UNetConfig infer(StateDict w) throws ModelFormatException {
+    Tensor first = w.find("inc.double_conv.0.weight").orElse(null);
+    Tensor out = w.find("outc.conv.weight").orElse(null);
+    if (first == null || out == null || first.rank() != 4 || out.rank() != 4) {
+      throw new ModelFormatException(
+          "not a FRAN U-Net state dict: expected 4-d tensors 'inc.double_conv.0.weight' and "
+              + "'outc.conv.weight', found " + w.size() + " tensors"
+              + (w.size() > 0 ? " starting with " + w.names().stream().limit(5).toList() : ""));
+    }
+    int depth = 0;
+    while (w.contains("down" + (depth + 1) + ".maxpool_conv.1.double_conv.0.weight")) {
+      depth++;
+    }
+    if (depth == 0) {
+      throw new ModelFormatException(
+          "not a FRAN U-Net state dict: no 'down1.maxpool_conv.1.double_conv.0.weight'");
+    }
+    Upsampling up = w.contains("up1.up.weight") ? Upsampling.TRANSPOSED : Upsampling.BILINEAR;
+    try {
+      return builder()
+          .optInChannels(first.dim(1))
+          .optBaseWidth(first.dim(0))
+          .optOutChannels(out.dim(0))
+          .optDepth(depth)
+          .optUpsampling(up)
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new ModelFormatException("state dict implies an invalid U-Net: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof UNetConfig)) {
+      return false;
+    }
+    UNetConfig c = (UNetConfig) o;
+    return inChannels == c.inChannels
+        && outChannels == c.outChannels
+        && baseWidth == c.baseWidth
+        && depth == c.depth
+        && upsampling == c.upsampling
+        && blurPool == c.blurPool
+        && trainingResolution == c.trainingResolution;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        inChannels, outChannels, baseWidth, depth, upsampling, blurPool, trainingResolution);
+  }
+
+  /** Returns the JSON form. */
+  @Override
+  public String toString() {
+    return "UNetConfig" + toJson();
+  }
+
+  /** Builds a {@link UNetConfig}; every setting is optional. Not thread-safe. */
+  public static final class Builder {
+    private int inChannels = 5;
+    private int outChannels = 3;
+    private int baseWidth = 64;
+    private int depth = 4;
+    private Upsampling upsampling = Upsampling.TRANSPOSED;
+    private boolean blurPool;
+    private int trainingResolution = 256;
+
+    private Builder() {}
+
+    /**
+     * Sets the input channel count (default 5).
+     *
+     * @param v at least 1
+     * @return this builder
+     */
+    public Builder optInChannels(int v) {
+      checkArgument(v >= 1, "inChannels must be >= 1, got %s", v);
+      inChannels = v;
+      return this;
+    }
+
+    /**
+     * Sets the output channel count (default 3).
+     *
+     * @param v at least 1
+     * @return this builder
+     */
+    public Builder optOutChannels(int v) {
+      checkArgument(v >= 1, "outChannels must be >= 1, got %s", v);
+      outChannels = v;
+      return this;
+    }
+
+    /**
+     * Sets the base width (default 64). Must be even so that the bilinear variant can halve it.
+     *
+     * @param v an even number from 2 to 1024
+     * @return this builder
+     */
+    public Builder optBaseWidth(int v) {
+      checkArgument(v >= 2 && v <= 1024 && v % 2 == 0, "baseWidth must be even in 2..1024, got %s", v);
+      baseWidth = v;
+      return this;
+    }
+
+    /**
+     * Sets the number of down-sampling steps (default 4).
+     *
+     * @param v 1..6
+     * @return this builder
+     */
+    public Builder optDepth(int v) {
+      checkArgument(v >= 1 && v <= 6, "depth must be in 1..6, got %s", v);
+      depth = v;
+      return this;
+    }
+
+    /**
+     * Sets the up-sampling method (default transposed).
+     *
+     * @param v the method
+     * @return this builder
+     */
+    public Builder optUpsampling(Upsampling v) {
+      upsampling = checkNotNull(v, "upsampling");
+      return this;
+    }
+
+    /**
+     * Turns blur-pool anti-aliasing on or off (default off).
+     *
+     * @param v whether to blur
+     * @return this builder
+     */
+    public Builder optBlurPool(boolean v) {
+      blurPool = v;
+      return this;
+    }
+
+    /**
+     * Sets the training resolution (default 256).
+     *
+     * @param v a positive multiple of 2^depth
+     * @return this builder
+     */
+    public Builder optTrainingResolution(int v) {
+      checkArgument(v >= 1, "trainingResolution must be positive, got %s", v);
+      trainingResolution = v;
+      return this;
+    }
+
+    /**
+     * Returns the configuration.
+     *
+     * @throws IllegalArgumentException if the training resolution is not a multiple of 2^depth
+     */
+    public UNetConfig build() {
+      checkArgument(
+          trainingResolution % (1 << depth) == 0,
+          "trainingResolution %s must be a multiple of 2^depth = %s",
+          trainingResolution,
+          1 << depth);
+      return new UNetConfig(this);
+    }
+  }
+}

@@ -1,0 +1,477 @@
+package io.github.fran4j.core.pipeline;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.common.collect.ImmutableList;
+import io.github.fran4j.core.image.AgeMap;
+import io.github.fran4j.core.image.GeneratorInput;
+import io.github.fran4j.core.spi.Generator;
+import io.github.fran4j.core.tensor.Tensor;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The production face path of {@code ReAger}: detect faces, align each to a square crop, re-age
+ * the crop at the model's resolution (as feathered tiles when it is larger than the tile size),
+ * and add the delta, resized back, to the full-resolution frame through a {@link FeatherMask}.
+ *
+ * <p>Outside every crop (and wherever the mask is 0) the output's samples equal the input's
+ * (after conversion to the {@link WorkingImages working layout}, which is the identity for 8-bit
+ * RGB(A) images). Inside, the frame keeps its own detail: only the model's delta is resampled.
+ * Ages: the target age inside a crop fades to the input age with the same mask, so that "outside
+ * the face, target age = input age"; {@link AgeMap}s are over the whole frame (per-pixel maps are
+ * stretched to the frame's size), so localized re-aging works as in the whole-image path.
+ *
+ * <p>Immutable and thread-safe when its detector is; build with {@link #builder()}.
+ */
+public final class FacePipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(FacePipeline.class);
+
+  private final FaceDetector detector;
+  private final FaceAligner aligner;
+  private final FeatherMask mask;
+  private final int cropResolution;
+  private final int minFaceSize;
+  private final int maxFaces;
+  private final NoFacePolicy noFacePolicy;
+  private final int tileSize;
+  private final long memoryBudget;
+  private final int tileOverlap;
+  private final long maxPixels;
+  private final int batchSize;
+
+  private FacePipeline(Builder b) {
+    this.detector = b.detector;
+    this.aligner = b.aligner;
+    this.mask = new FeatherMask(b.feather);
+    this.cropResolution = b.cropResolution;
+    this.minFaceSize = b.minFaceSize;
+    this.maxFaces = b.maxFaces;
+    this.noFacePolicy = b.noFacePolicy;
+    this.tileSize = b.tileSize;
+    this.memoryBudget = b.memoryBudget;
+    this.tileOverlap = b.tileOverlap;
+    this.maxPixels = b.maxPixels;
+    this.batchSize = b.batchSize;
+  }
+
+  /** Returns a new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns the face detector. */
+  public FaceDetector detector() {
+    return detector;
+  }
+
+  /** Returns the largest accepted image, in pixels. */
+  public long maxPixels() {
+    return maxPixels;
+  }
+
+  /**
+   * Checks an image's size against the pixel limit.
+   *
+   * @param width the width
+   * @param height the height
+   * @throws IllegalArgumentException naming the size, the limit and how to raise it
+   */
+  public void checkPixels(int width, int height) {
+    checkArgument(width > 0 && height > 0, "image is empty (%sx%s)", width, height);
+    long px = (long) width * height;
+    if (px > maxPixels) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "image of %dx%d = %,d pixels exceeds the pixel limit of %,d; downscale it or raise the "
+              + "limit with optMaxPixels (CLI: --max-pixels)", width, height, px, maxPixels));
+    }
+  }
+
+  /**
+   * Detects faces and drops those smaller than the minimum size; keeps at most the maximum number
+   * of faces, most confident first.
+   *
+   * @param image the image
+   * @return the usable faces, possibly empty
+   */
+  public List<Face> detect(BufferedImage image) {
+    checkNotNull(image, "image");
+    checkPixels(image.getWidth(), image.getHeight());
+    List<Face> found = detector.detect(image);
+    ImmutableList.Builder<Face> out = ImmutableList.builder();
+    int n = 0;
+    for (Face f : found) {
+      if (Math.max(f.width(), f.height()) >= minFaceSize && n < maxFaces) {
+        out.add(f);
+        n++;
+      }
+    }
+    return out.build();
+  }
+
+  /**
+   * Re-ages every face in an image.
+   *
+   * @param g the generator
+   * @param image the frame
+   * @param inputAge the apparent age (over the frame)
+   * @param targetAge the desired age (over the frame)
+   * @return a new image in the working layout
+   * @throws NoFaceException if no face is found and the policy is {@link NoFacePolicy#THROW}
+   */
+  public BufferedImage reage(Generator g, BufferedImage image, AgeMap inputAge, AgeMap targetAge) {
+    return sweep(g, image, detect(image), inputAge, List.of(targetAge)).get(0);
+  }
+
+  /**
+   * Re-ages given faces (detection done elsewhere, e.g. smoothed over a sequence) to several target
+   * ages; the crops are sampled once and the model runs batched over the targets.
+   *
+   * @param g the generator
+   * @param image the frame
+   * @param faces the faces to re-age (empty: the no-face policy applies)
+   * @param inputAge the apparent age
+   * @param targetAges the desired ages, one output image each
+   * @return one new image per target age, in the working layout
+   */
+  public List<BufferedImage> sweep(Generator g, BufferedImage image, List<Face> faces,
+      AgeMap inputAge, List<AgeMap> targetAges) {
+    checkNotNull(g, "generator");
+    checkNotNull(image, "image");
+    checkNotNull(faces, "faces");
+    checkNotNull(inputAge, "inputAge");
+    checkArgument(targetAges != null && !targetAges.isEmpty(), "no target ages given");
+    checkPixels(image.getWidth(), image.getHeight());
+    BufferedImage frame = WorkingImages.toWorking(image);
+    List<BufferedImage> outputs = new ArrayList<>(targetAges.size());
+    if (faces.isEmpty()) {
+      String msg = String.format(Locale.ROOT,
+          "no face of at least %d px found in the %dx%d image by %s", minFaceSize,
+          image.getWidth(), image.getHeight(), detector);
+      if (noFacePolicy == NoFacePolicy.THROW) {
+        throw new NoFaceException(msg + "; set NoFacePolicy.RETURN_UNCHANGED to pass such images "
+            + "through, or give the face box yourself");
+      }
+      LOG.warn("{}; returning it unchanged", msg);
+      for (int i = 0; i < targetAges.size(); i++) {
+        outputs.add(i == 0 ? frame : WorkingImages.toWorking(frame));
+      }
+      return outputs;
+    }
+    int res = roundUp(cropResolution > 0 ? cropResolution : g.resolution(), g.sizeMultiple());
+    TiledRunner tiler = tiler(g, res);
+    int fw = frame.getWidth();
+    int fh = frame.getHeight();
+    AgeFrame in = new AgeFrame(inputAge, fw, fh);
+    List<AgeFrame> outs = new ArrayList<>();
+    for (AgeMap t : targetAges) {
+      outs.add(new AgeFrame(t, fw, fh));
+    }
+    // Sample every crop from the untouched frame before pasting anything into it.
+    List<FaceCrop> crops = new ArrayList<>();
+    List<float[]> rgbs = new ArrayList<>();
+    for (Face f : faces) {
+      FaceCrop crop = aligner.align(f, res);
+      crops.add(crop);
+      rgbs.add(CropWarper.sampleRgb(frame, crop));
+    }
+    for (int t = 0; t < targetAges.size(); t++) {
+      outputs.add(t == targetAges.size() - 1 ? frame : WorkingImages.toWorking(frame));
+    }
+    int plane = res * res;
+    int per = GeneratorInput.CHANNELS * plane;
+    for (int k = 0; k < crops.size(); k++) {
+      FaceCrop crop = crops.get(k);
+      float[] weights = maskWeights(res);
+      float[] inAges = in.sample(crop);
+      for (int start = 0; start < outs.size(); start += batchSize) {
+        int n = Math.min(batchSize, outs.size() - start);
+        float[] batch = new float[n * per];
+        for (int i = 0; i < n; i++) {
+          float[] tAges = outs.get(start + i).sample(crop);
+          for (int p = 0; p < plane; p++) {
+            // Fade the target towards the input age where the mask fades: no change asked there.
+            tAges[p] = inAges[p] + (tAges[p] - inAges[p]) * weights[p];
+          }
+          GeneratorInput.write(rgbs.get(k), inAges, tAges, batch, i * per);
+        }
+        Tensor delta = tiler.run(g, Tensor.wrap(batch, n, GeneratorInput.CHANNELS, res, res));
+        if (!delta.hasShape(n, 3, res, res)) {
+          throw new IllegalStateException("backend " + g.describe() + " returned a delta of shape "
+              + Arrays.toString(delta.shape()) + ", expected [" + n + ", 3, " + res + ", " + res + "]");
+        }
+        float[] all = delta.toFloatArray();
+        for (int i = 0; i < n; i++) {
+          float[] one = Arrays.copyOfRange(all, i * 3 * plane, (i + 1) * 3 * plane);
+          CropWarper.pasteDelta(outputs.get(start + i), crop, one, mask);
+        }
+      }
+    }
+    return outputs;
+  }
+
+  /** Returns the tiling used for crops of the given resolution. */
+  TiledRunner tiler(Generator g, int res) {
+    int m = g.sizeMultiple();
+    int tile;
+    if (tileSize > 0) {
+      tile = roundUp(tileSize, m);
+    } else if (memoryBudget > 0) {
+      int width = g.config().map(c -> c.baseWidth()).orElse(64);
+      tile = TiledRunner.tileSizeForBudget(memoryBudget, TiledRunner.estimateBytesPerPixel(width), m);
+    } else {
+      tile = res;
+    }
+    tile = Math.min(tile, res);
+    int overlap = tileOverlap >= 0 ? Math.min(tileOverlap, tile / 2) : tile / 8;
+    return new TiledRunner(tile, overlap);
+  }
+
+  private float[] maskWeights(int res) {
+    float[] w = new float[res * res];
+    for (int i = 0; i < res; i++) {
+      for (int j = 0; j < res; j++) {
+        w[i * res + j] = (float) mask.weight((j + 0.5) / res, (i + 0.5) / res);
+      }
+    }
+    return w;
+  }
+
+  private static int roundUp(int v, int m) {
+    return (v + m - 1) / m * m;
+  }
+
+  @Override
+  public String toString() {
+    return "FacePipeline{detector=" + detector + ", cropResolution=" + cropResolution
+        + ", minFaceSize=" + minFaceSize + ", noFace=" + noFacePolicy + ", " + mask + "}";
+  }
+
+  /** An age map rendered over the frame once, sampled at crop pixels. */
+  private static final class AgeFrame {
+    private final double constant;
+    private final float[] ages;
+    private final int w;
+    private final int h;
+
+    AgeFrame(AgeMap map, int w, int h) {
+      this.w = w;
+      this.h = h;
+      this.constant = map.constantAge().orElse(Double.NaN);
+      this.ages = map.constantAge().isPresent() ? null : map.render(w, h);
+    }
+
+    float[] sample(FaceCrop crop) {
+      int res = crop.size();
+      float[] out = new float[res * res];
+      if (ages == null) {
+        Arrays.fill(out, (float) constant);
+        return out;
+      }
+      SimilarityTransform t = crop.cropToFrame();
+      for (int i = 0; i < res; i++) {
+        for (int j = 0; j < res; j++) {
+          double fx = Math.max(0, Math.min(w - 1, t.applyX(j + 0.5, i + 0.5) - 0.5));
+          double fy = Math.max(0, Math.min(h - 1, t.applyY(j + 0.5, i + 0.5) - 0.5));
+          int x0 = (int) fx;
+          int y0 = (int) fy;
+          int x1 = Math.min(x0 + 1, w - 1);
+          int y1 = Math.min(y0 + 1, h - 1);
+          double ax = fx - x0;
+          double ay = fy - y0;
+          double top = ages[y0 * w + x0] * (1 - ax) + ages[y0 * w + x1] * ax;
+          double bot = ages[y1 * w + x0] * (1 - ax) + ages[y1 * w + x1] * ax;
+          out[i * res + j] = (float) (top + (bot - top) * ay);
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Builds a {@link FacePipeline}; not thread-safe. */
+  public static final class Builder {
+    private FaceDetector detector = FullImageDetector.INSTANCE;
+    private FaceAligner aligner = FaceAligner.defaults();
+    private double feather = 0.1;
+    private int cropResolution;
+    private int minFaceSize = 16;
+    private int maxFaces = Integer.MAX_VALUE;
+    private NoFacePolicy noFacePolicy = NoFacePolicy.RETURN_UNCHANGED;
+    private int tileSize;
+    private long memoryBudget;
+    private int tileOverlap = -1;
+    private long maxPixels = 100_000_000L;
+    private int batchSize = 4;
+
+    private Builder() {}
+
+    /**
+     * Sets the face detector (default {@link FullImageDetector}: the whole image is the face).
+     *
+     * @param v the detector
+     * @return this builder
+     */
+    public Builder optFaceDetector(FaceDetector v) {
+      detector = checkNotNull(v, "detector");
+      return this;
+    }
+
+    /**
+     * Uses a fixed face box instead of a detector.
+     *
+     * @param x left edge
+     * @param y top edge
+     * @param width width
+     * @param height height
+     * @return this builder
+     */
+    public Builder optFaceBox(int x, int y, int width, int height) {
+      detector = new FixedBoxDetector(x, y, width, height);
+      return this;
+    }
+
+    /**
+     * Sets the aligner (default: no margin, box scale 1).
+     *
+     * @param v the aligner
+     * @return this builder
+     */
+    public Builder optAligner(FaceAligner v) {
+      aligner = checkNotNull(v, "aligner");
+      return this;
+    }
+
+    /**
+     * Sets the fall-off of the paste-back mask as a fraction of the crop side (default 0.1).
+     *
+     * @param v in (0, 0.5]
+     * @return this builder
+     */
+    public Builder optMaskFeather(double v) {
+      checkArgument(v > 0 && v <= 0.5, "mask feather must be in (0, 0.5], got %s", v);
+      feather = v;
+      return this;
+    }
+
+    /**
+     * Sets the resolution faces are re-aged at (default 0: the generator's
+     * {@link Generator#resolution()}); rounded up to the generator's size multiple.
+     *
+     * @param v 0 or a positive side in pixels
+     * @return this builder
+     */
+    public Builder optCropResolution(int v) {
+      checkArgument(v >= 0 && v <= 16384, "crop resolution must be in [0, 16384], got %s", v);
+      cropResolution = v;
+      return this;
+    }
+
+    /**
+     * Sets the smallest face (longer box side, pixels) that is re-aged (default 16).
+     *
+     * @param v at least 1
+     * @return this builder
+     */
+    public Builder optMinFaceSize(int v) {
+      checkArgument(v >= 1, "minimum face size must be >= 1 pixel, got %s", v);
+      minFaceSize = v;
+      return this;
+    }
+
+    /**
+     * Sets the most faces re-aged per image, most confident first (default: all).
+     *
+     * @param v at least 1
+     * @return this builder
+     */
+    public Builder optMaxFaces(int v) {
+      checkArgument(v >= 1, "max faces must be >= 1, got %s", v);
+      maxFaces = v;
+      return this;
+    }
+
+    /**
+     * Sets what happens when no face is found (default {@link NoFacePolicy#RETURN_UNCHANGED}).
+     *
+     * @param v the policy
+     * @return this builder
+     */
+    public Builder optNoFacePolicy(NoFacePolicy v) {
+      noFacePolicy = checkNotNull(v, "noFacePolicy");
+      return this;
+    }
+
+    /**
+     * Sets the tile side for crops larger than it (default: no tiling unless a memory budget is
+     * set); rounded up to the generator's size multiple.
+     *
+     * @param v a positive side in pixels
+     * @return this builder
+     */
+    public Builder optTileSize(int v) {
+      checkArgument(v > 0, "tile size must be > 0, got %s", v);
+      tileSize = v;
+      return this;
+    }
+
+    /**
+     * Sets a memory budget per model call; the tile side is derived from it with
+     * {@link TiledRunner#estimateBytesPerPixel} (ignored when a tile size is set).
+     *
+     * @param bytes a positive number of bytes
+     * @return this builder
+     */
+    public Builder optMemoryBudget(long bytes) {
+      checkArgument(bytes > 0, "memory budget must be > 0 bytes, got %s", bytes);
+      memoryBudget = bytes;
+      return this;
+    }
+
+    /**
+     * Sets the overlap between tiles (default: an eighth of the tile side).
+     *
+     * @param v 0 or more pixels (capped at half the tile)
+     * @return this builder
+     */
+    public Builder optTileOverlap(int v) {
+      checkArgument(v >= 0, "tile overlap must be >= 0, got %s", v);
+      tileOverlap = v;
+      return this;
+    }
+
+    /**
+     * Sets the largest image accepted, in pixels (default 100,000,000).
+     *
+     * @param v a positive pixel count
+     * @return this builder
+     */
+    public Builder optMaxPixels(long v) {
+      checkArgument(v > 0, "pixel limit must be > 0, got %s", v);
+      maxPixels = v;
+      return this;
+    }
+
+    /**
+     * Sets how many target ages of a sweep run per model call (default 4).
+     *
+     * @param v at least 1
+     * @return this builder
+     */
+    public Builder optBatchSize(int v) {
+      checkArgument(v >= 1, "batch size must be >= 1, got %s", v);
+      batchSize = v;
+      return this;
+    }
+
+    /** Returns the pipeline. */
+    public FacePipeline build() {
+      return new FacePipeline(this);
+    }
+  }
+}

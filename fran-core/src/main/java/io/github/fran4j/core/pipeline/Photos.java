@@ -1,0 +1,241 @@
+package io.github.fran4j.core.pipeline;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.common.io.Files;
+import io.github.fran4j.core.image.PlanarImage;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Locale;
+import javax.imageio.IIOException;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Reads and writes the photos users really have: JPEGs with an EXIF orientation (turned upright),
+ * 8- and 16-bit, grey and alpha PNGs (kept as they are), with a pixel limit checked before the
+ * image is decoded. CMYK/YCCK JPEGs, which the JDK cannot decode, are rejected with an
+ * {@link UnsupportedImageException} that says how to convert them (no colour conversion is
+ * attempted: without the file's ICC profile it would be wrong). Thread-safe (stateless).
+ */
+public final class Photos {
+  /** The default pixel limit: 100 megapixels. */
+  public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
+
+  private Photos() {}
+
+  /**
+   * Reads a photo in its display orientation.
+   *
+   * @param file the image file (JPEG, PNG, BMP, GIF, or any format an ImageIO plug-in reads)
+   * @param maxPixels the largest width x height accepted
+   * @return the decoded image, rotated/flipped as its EXIF orientation says
+   * @throws UnsupportedImageException for an unknown format, a CMYK JPEG, or an image over the limit
+   * @throws IOException if the file cannot be read
+   */
+  public static BufferedImage read(Path file, long maxPixels) throws IOException {
+    checkNotNull(file, "file");
+    checkArgument(maxPixels > 0, "pixel limit must be > 0, got %s", maxPixels);
+    byte[] bytes = java.nio.file.Files.readAllBytes(file);
+    BufferedImage img;
+    try (ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+      if (!readers.hasNext()) {
+        throw new UnsupportedImageException(file + ": not an image format this JVM can read "
+            + "(supported: " + String.join(", ", ImageIO.getReaderFormatNames()) + ")");
+      }
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        int w = reader.getWidth(0);
+        int h = reader.getHeight(0);
+        long px = (long) w * h;
+        if (px > maxPixels) {
+          throw new UnsupportedImageException(String.format(Locale.ROOT,
+              "%s: %dx%d = %,d pixels exceeds the pixel limit of %,d; downscale it or raise the "
+                  + "limit (CLI: --max-pixels)", file, w, h, px, maxPixels));
+        }
+        img = reader.read(0);
+      } catch (IIOException e) {
+        if (isCmykJpeg(bytes)) {
+          throw new UnsupportedImageException(file + ": CMYK/YCCK JPEGs are not supported (the JDK "
+              + "cannot decode them); convert it to sRGB first, e.g. `magick in.jpg -colorspace sRGB "
+              + "out.jpg`", e);
+        }
+        throw new UnsupportedImageException(file + ": cannot decode: " + e.getMessage(), e);
+      } finally {
+        reader.dispose();
+      }
+    }
+    return orient(img, ExifOrientation.read(bytes));
+  }
+
+  /**
+   * Writes an image; the format follows the file extension ({@code png}, {@code jpg}/{@code jpeg},
+   * {@code bmp}). PNG keeps alpha and 16 bits; JPEG and BMP drop alpha and store 8 bits.
+   *
+   * @param image the image
+   * @param file the destination
+   * @throws IOException if the file cannot be written
+   * @throws IllegalArgumentException for an unknown extension
+   */
+  public static void write(BufferedImage image, Path file) throws IOException {
+    checkNotNull(image, "image");
+    String ext = Files.getFileExtension(file.getFileName().toString()).toLowerCase(Locale.ROOT);
+    String format;
+    switch (ext) {
+      case "png":
+        format = "png";
+        break;
+      case "jpg":
+      case "jpeg":
+        format = "jpeg";
+        break;
+      case "bmp":
+        format = "bmp";
+        break;
+      default:
+        throw new IllegalArgumentException(
+            "cannot write '" + file + "': unknown extension '" + ext + "', expected png, jpg or bmp");
+    }
+    BufferedImage out = image;
+    if (!format.equals("png") && (image.getColorModel().hasAlpha()
+        || image.getType() != BufferedImage.TYPE_INT_RGB && image.getType() != BufferedImage.TYPE_3BYTE_BGR)) {
+      // JPEG and BMP writers take 8-bit RGB only: drop alpha and extra bits through the planar form.
+      PlanarImage p = PlanarImage.fromBufferedImage(image);
+      out = PlanarImage.of(p.rgb(), p.width(), p.height()).toBufferedImage();
+    }
+    if (!ImageIO.write(out, format, file.toFile())) {
+      throw new IOException("no ImageIO writer for " + format + " accepted image type " + out.getType());
+    }
+  }
+
+  /**
+   * Applies an EXIF orientation (1-8) so that the image appears upright.
+   *
+   * @param img the decoded image as stored
+   * @param orientation the EXIF orientation; 1 or an unknown value returns the image itself
+   * @return the upright image (same colour model)
+   */
+  public static BufferedImage orient(BufferedImage img, int orientation) {
+    if (orientation < 2 || orientation > 8) {
+      return img;
+    }
+    int w = img.getWidth();
+    int h = img.getHeight();
+    boolean swap = orientation >= 5;
+    int ow = swap ? h : w;
+    int oh = swap ? w : h;
+    ColorModel cm = img.getColorModel();
+    WritableRaster dst = cm.createCompatibleWritableRaster(ow, oh);
+    Raster src = img.getRaster();
+    Object px = null;
+    for (int y = 0; y < oh; y++) {
+      for (int x = 0; x < ow; x++) {
+        int sx;
+        int sy;
+        switch (orientation) {
+          case 2: sx = w - 1 - x; sy = y; break;
+          case 3: sx = w - 1 - x; sy = h - 1 - y; break;
+          case 4: sx = x; sy = h - 1 - y; break;
+          case 5: sx = y; sy = x; break;
+          case 6: sx = y; sy = h - 1 - x; break;
+          case 7: sx = w - 1 - y; sy = h - 1 - x; break;
+          default: sx = w - 1 - y; sy = x; break;
+        }
+        px = src.getDataElements(sx, sy, px);
+        dst.setDataElements(x, y, px);
+      }
+    }
+    return new BufferedImage(cm, dst, cm.isAlphaPremultiplied(), null);
+  }
+
+  /** Returns whether JPEG bytes have a four-component frame (CMYK or YCCK). */
+  static boolean isCmykJpeg(byte[] b) {
+    if (b.length < 4 || (b[0] & 0xff) != 0xFF || (b[1] & 0xff) != 0xD8) {
+      return false;
+    }
+    int i = 2;
+    while (i + 4 <= b.length) {
+      if ((b[i] & 0xff) != 0xFF) {
+        return false;
+      }
+      int marker = b[i + 1] & 0xff;
+      int len = ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
+      boolean sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+      if (sof && i + 9 < b.length) {
+        return (b[i + 9] & 0xff) == 4;
+      }
+      if (marker == 0xDA) {
+        return false;
+      }
+      i += 2 + len;
+    }
+    return false;
+  }
+
+  /** Reads the EXIF orientation tag from JPEG bytes. */
+  static final class ExifOrientation {
+    private ExifOrientation() {}
+
+    /**
+     * Returns the orientation (1-8), or 1 when the bytes are not a JPEG or carry no such tag.
+     * Malformed EXIF blocks are ignored (orientation 1), never an exception: a photo with a broken
+     * EXIF block is still a photo.
+     */
+    static int read(byte[] b) {
+      try {
+        return parse(b);
+      } catch (IndexOutOfBoundsException e) {
+        return 1;
+      }
+    }
+
+    private static int parse(byte[] b) {
+      if (b.length < 4 || (b[0] & 0xff) != 0xFF || (b[1] & 0xff) != 0xD8) {
+        return 1;
+      }
+      int i = 2;
+      while (i + 4 <= b.length && (b[i] & 0xff) == 0xFF) {
+        int marker = b[i + 1] & 0xff;
+        int len = ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
+        if (marker == 0xDA) {
+          return 1;
+        }
+        int data = i + 4;
+        if (marker == 0xE1 && len >= 14 && b[data] == 'E' && b[data + 1] == 'x' && b[data + 2] == 'i'
+            && b[data + 3] == 'f' && b[data + 4] == 0 && b[data + 5] == 0) {
+          int tiff = data + 6;
+          boolean le = b[tiff] == 'I' && b[tiff + 1] == 'I';
+          int ifd = tiff + u32(b, tiff + 4, le);
+          int count = u16(b, ifd, le);
+          for (int k = 0; k < count; k++) {
+            int e = ifd + 2 + 12 * k;
+            if (u16(b, e, le) == 0x0112) {
+              int v = u16(b, e + 8, le);
+              return v >= 1 && v <= 8 ? v : 1;
+            }
+          }
+          return 1;
+        }
+        i += 2 + len;
+      }
+      return 1;
+    }
+
+    private static int u16(byte[] b, int i, boolean le) {
+      return le ? (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 : (b[i] & 0xff) << 8 | (b[i + 1] & 0xff);
+    }
+
+    private static int u32(byte[] b, int i, boolean le) {
+      return le ? u16(b, i, true) | u16(b, i + 2, true) << 16 : u16(b, i, false) << 16 | u16(b, i + 2, false);
+    }
+  }
+}

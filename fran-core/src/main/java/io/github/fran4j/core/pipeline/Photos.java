@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.io.Files;
 import io.github.fran4j.core.image.PlanarImage;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.Raster;
@@ -17,17 +18,26 @@ import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads and writes the photos users really have: JPEGs with an EXIF orientation (turned upright),
  * 8- and 16-bit, grey and alpha PNGs (kept as they are), with a pixel limit checked before the
- * image is decoded. CMYK/YCCK JPEGs, which the JDK cannot decode, are rejected with an
- * {@link UnsupportedImageException} that says how to convert them (no colour conversion is
- * attempted: without the file's ICC profile it would be wrong). Thread-safe (stateless).
+ * image is decoded.
+ *
+ * <p>CMYK JPEGs: the JDK decodes their samples, and this class converts them to 8-bit sRGB with
+ * the naive formula {@code R = 255 (1 - C)(1 - K)} (likewise G from M, B from Y), ignoring any ICC
+ * profile, and logs a warning: colours are approximate. For colour-accurate results convert such
+ * files with a colour-managed tool first (e.g. {@code magick in.jpg -colorspace sRGB out.jpg}).
+ * JPEGs the JDK cannot decode at all (some YCCK files) give an {@link UnsupportedImageException}
+ * saying so. Thread-safe (stateless).
  */
 public final class Photos {
   /** The default pixel limit: 100 megapixels. */
   public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
+
+  private static final Logger LOG = LoggerFactory.getLogger(Photos.class);
 
   private Photos() {}
 
@@ -65,16 +75,50 @@ public final class Photos {
         img = reader.read(0);
       } catch (IIOException e) {
         if (isCmykJpeg(bytes)) {
-          throw new UnsupportedImageException(file + ": CMYK/YCCK JPEGs are not supported (the JDK "
-              + "cannot decode them); convert it to sRGB first, e.g. `magick in.jpg -colorspace sRGB "
-              + "out.jpg`", e);
+          throw new UnsupportedImageException(file + ": this CMYK/YCCK JPEG cannot be decoded by the "
+              + "JDK (" + e.getMessage() + "); convert it to sRGB first, e.g. `magick in.jpg "
+              + "-colorspace sRGB out.jpg`", e);
         }
         throw new UnsupportedImageException(file + ": cannot decode: " + e.getMessage(), e);
       } finally {
         reader.dispose();
       }
     }
+    if (img.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK
+        && img.getRaster().getNumBands() == 4) {
+      LOG.warn("{}: CMYK image converted to sRGB with the naive formula (no ICC profile); colours "
+          + "are approximate", file);
+      img = cmykToRgb(img.getRaster());
+    }
     return orient(img, ExifOrientation.read(bytes));
+  }
+
+  /**
+   * Converts CMYK samples (0 = no ink) to 8-bit RGB: {@code R = 255 (1 - C)(1 - K)}, likewise G
+   * from M and B from Y, rounded.
+   *
+   * @param cmyk a raster of four 8-bit bands C, M, Y, K
+   * @return a {@link BufferedImage#TYPE_INT_RGB} image
+   */
+  public static BufferedImage cmykToRgb(Raster cmyk) {
+    checkArgument(cmyk.getNumBands() == 4, "CMYK raster must have 4 bands, got %s", cmyk.getNumBands());
+    int w = cmyk.getWidth();
+    int h = cmyk.getHeight();
+    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    int[] row = new int[4 * w];
+    int[] rgb = new int[w];
+    for (int y = 0; y < h; y++) {
+      cmyk.getPixels(cmyk.getMinX(), cmyk.getMinY() + y, w, 1, row);
+      for (int x = 0; x < w; x++) {
+        int k = 255 - row[4 * x + 3];
+        int r = (int) Math.round((255 - row[4 * x]) * k / 255.0);
+        int g = (int) Math.round((255 - row[4 * x + 1]) * k / 255.0);
+        int b = (int) Math.round((255 - row[4 * x + 2]) * k / 255.0);
+        rgb[x] = (r << 16) | (g << 8) | b;
+      }
+      out.setRGB(0, y, w, 1, rgb, 0, w);
+    }
+    return out;
   }
 
   /**

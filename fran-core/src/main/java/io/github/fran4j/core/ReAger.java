@@ -7,6 +7,9 @@ import com.google.common.collect.ImmutableList;
 import io.github.fran4j.core.image.AgeMap;
 import io.github.fran4j.core.image.GeneratorInput;
 import io.github.fran4j.core.image.PlanarImage;
+import io.github.fran4j.core.pipeline.FaceDetector;
+import io.github.fran4j.core.pipeline.FacePipeline;
+import io.github.fran4j.core.pipeline.NoFacePolicy;
 import io.github.fran4j.core.spi.BackendOptions;
 import io.github.fran4j.core.spi.Backends;
 import io.github.fran4j.core.spi.Device;
@@ -17,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -36,17 +40,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Sizes the network cannot take (not a multiple of 2^depth) are padded by edge replication and the
  * delta is cropped back.
  *
+ * <p>With a face detector or a face box ({@link Builder#optFaceDetector},
+ * {@link Builder#optFaceBox}, or a whole {@link FacePipeline} via {@link Builder#optPipeline}),
+ * {@code reage} and {@code sweep} run the production pipeline instead: faces are found, aligned to
+ * the model's crop, re-aged, and only the delta is pasted back into the full-resolution frame
+ * through a feathered mask (see {@link FacePipeline}); pixels outside the faces are unchanged.
+ *
  * <p>Thread-safe: one instance may serve many threads at once. Closing it releases the backend's
  * native resources; calls after {@link #close()} throw {@link IllegalStateException}.
  */
 public final class ReAger implements AutoCloseable {
   private final Generator generator;
   private final int batchSize;
+  private final FacePipeline pipeline;
+  private final long maxPixels;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private ReAger(Generator generator, int batchSize) {
+  private ReAger(Generator generator, int batchSize, FacePipeline pipeline, long maxPixels) {
     this.generator = generator;
     this.batchSize = batchSize;
+    this.pipeline = pipeline;
+    this.maxPixels = maxPixels;
   }
 
   /**
@@ -95,6 +109,11 @@ public final class ReAger implements AutoCloseable {
   public BufferedImage reage(BufferedImage image, AgeMap inputAge, AgeMap targetAge) {
     checkArgument(inputAge != null, "inputAge map is null");
     checkArgument(targetAge != null, "targetAge map is null");
+    checkPixels(image);
+    if (pipeline != null) {
+      checkOpen();
+      return pipeline.reage(generator, image, inputAge, targetAge);
+    }
     PlanarImage planar = PlanarImage.fromBufferedImage(image);
     float[] delta = predictDeltas(planar, inputAge, List.of(targetAge)).get(0);
     return apply(planar, delta).toBufferedImage();
@@ -114,6 +133,13 @@ public final class ReAger implements AutoCloseable {
     List<AgeMap> targets = new ArrayList<>();
     for (double t : targetAges) {
       targets.add(AgeMap.constant(AgeMap.checkAge(t, "target age")));
+    }
+    checkPixels(image);
+    if (pipeline != null) {
+      checkOpen();
+      // One detection serves every target age.
+      return ImmutableList.copyOf(pipeline.sweep(generator, image, pipeline.detect(image),
+          AgeMap.constant(inputAge), targets));
     }
     PlanarImage planar = PlanarImage.fromBufferedImage(image);
     List<float[]> deltas = predictDeltas(planar, AgeMap.constant(inputAge), targets);
@@ -183,6 +209,21 @@ public final class ReAger implements AutoCloseable {
     }
   }
 
+  private void checkPixels(BufferedImage image) {
+    checkArgument(image != null, "image is null");
+    long px = (long) image.getWidth() * image.getHeight();
+    if (maxPixels > 0 && px > maxPixels) {
+      throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+          "image of %dx%d = %,d pixels exceeds the pixel limit of %,d; downscale it or raise the "
+              + "limit with optMaxPixels", image.getWidth(), image.getHeight(), px, maxPixels));
+    }
+  }
+
+  /** Returns the face pipeline when one is configured (a detector or face box was set). */
+  public Optional<FacePipeline> pipeline() {
+    return Optional.ofNullable(pipeline);
+  }
+
   /** Returns the loaded generator (owned by this re-ager: do not close it yourself). */
   public Generator generator() {
     return generator;
@@ -217,8 +258,96 @@ public final class ReAger implements AutoCloseable {
     private String backend;
     private final BackendOptions.Builder options = BackendOptions.builder();
     private int batchSize = 4;
+    private FacePipeline pipeline;
+    private FacePipeline.Builder pipelineBuilder;
+    private long maxPixels;
 
     private Builder() {}
+
+    private FacePipeline.Builder pipelineBuilder() {
+      if (pipelineBuilder == null) {
+        pipelineBuilder = FacePipeline.builder();
+      }
+      return pipelineBuilder;
+    }
+
+    /**
+     * Finds faces with a detector and re-ages each one through the production pipeline. The
+     * caller keeps ownership of the detector (closing the re-ager does not close it).
+     *
+     * @param v the detector, e.g. {@code OnnxFaceDetector} from fran-onnx
+     * @return this builder
+     */
+    public Builder optFaceDetector(FaceDetector v) {
+      pipelineBuilder().optFaceDetector(v);
+      return this;
+    }
+
+    /**
+     * Re-ages a fixed face box through the production pipeline (crop, re-age, paste back).
+     *
+     * @param x left edge
+     * @param y top edge
+     * @param width width
+     * @param height height
+     * @return this builder
+     */
+    public Builder optFaceBox(int x, int y, int width, int height) {
+      pipelineBuilder().optFaceBox(x, y, width, height);
+      return this;
+    }
+
+    /**
+     * Sets what the pipeline does when no face is found (default: return the image unchanged with
+     * a warning). Implies the face pipeline (with the whole image as the face unless a detector or
+     * box is set).
+     *
+     * @param v the policy
+     * @return this builder
+     */
+    public Builder optNoFacePolicy(NoFacePolicy v) {
+      pipelineBuilder().optNoFacePolicy(v);
+      return this;
+    }
+
+    /**
+     * Sets the memory budget of one model call in the face pipeline; larger crops run as
+     * feathered tiles. Implies the face pipeline.
+     *
+     * @param bytes a positive number of bytes
+     * @return this builder
+     */
+    public Builder optMemoryBudget(long bytes) {
+      pipelineBuilder().optMemoryBudget(bytes);
+      return this;
+    }
+
+    /**
+     * Uses a fully configured face pipeline (overrides the other face options).
+     *
+     * @param v the pipeline
+     * @return this builder
+     */
+    public Builder optPipeline(FacePipeline v) {
+      pipeline = checkNotNull(v, "pipeline");
+      return this;
+    }
+
+    /**
+     * Rejects images larger than this many pixels with a clear error (default: no limit here;
+     * the face pipeline has its own limit, 100 megapixels by default).
+     *
+     * @param v a positive pixel count
+     * @return this builder
+     */
+    public Builder optMaxPixels(long v) {
+      checkArgument(v > 0, "pixel limit must be > 0, got %s", v);
+      maxPixels = v;
+      if (pipelineBuilder != null) {
+        pipelineBuilder.optMaxPixels(v);
+      }
+      return this;
+    }
 
     /**
      * Sets the model file to load.
@@ -312,7 +441,14 @@ public final class ReAger implements AutoCloseable {
             "set exactly one of setModel(Path) and setGenerator(Generator)");
       }
       Generator g = generator != null ? generator : Backends.open(model, backend, options.build());
-      return new ReAger(g, batchSize);
+      FacePipeline p = pipeline;
+      if (p == null && pipelineBuilder != null) {
+        if (maxPixels > 0) {
+          pipelineBuilder.optMaxPixels(maxPixels);
+        }
+        p = pipelineBuilder.optBatchSize(batchSize).build();
+      }
+      return new ReAger(g, batchSize, p, maxPixels);
     }
   }
 }

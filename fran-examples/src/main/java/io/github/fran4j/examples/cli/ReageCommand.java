@@ -1,0 +1,295 @@
+package io.github.fran4j.examples.cli;
+
+import io.github.fran4j.core.ReAger;
+import io.github.fran4j.core.image.AgeMap;
+import io.github.fran4j.core.pipeline.AgeKeyframes;
+import io.github.fran4j.core.pipeline.Face;
+import io.github.fran4j.core.pipeline.FaceAligner;
+import io.github.fran4j.core.pipeline.FaceDetector;
+import io.github.fran4j.core.pipeline.FacePipeline;
+import io.github.fran4j.core.pipeline.FixedBoxDetector;
+import io.github.fran4j.core.pipeline.FullImageDetector;
+import io.github.fran4j.core.pipeline.LandmarkSmoother;
+import io.github.fran4j.core.pipeline.NoFacePolicy;
+import io.github.fran4j.core.pipeline.Photos;
+import io.github.fran4j.core.spi.Device;
+import io.github.fran4j.onnx.face.OnnxFaceDetector;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code fran reage}: re-ages a photo or a folder of photos (or video frames) with the production
+ * pipeline: faces found by a detector, a given box, or the whole image, aligned, re-aged, and the
+ * delta pasted back at full resolution.
+ */
+@Command(
+    name = "reage",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Re-age the faces in a photo or a folder of photos.",
+      "A folder is processed as a sequence (frames in name order): faces are tracked and their",
+      "landmarks smoothed over time (--smooth), and --to may give keyframes FRAME:AGE,..."
+    })
+public final class ReageCommand implements Callable<Integer> {
+  private static final List<String> IMAGE_EXTENSIONS = List.of("jpg", "jpeg", "png", "bmp");
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--model", required = true, description = "Model file (.onnx or .safetensors).")
+  Path model;
+
+  @Option(names = "--input", required = true, description = "An image file or a folder of images.")
+  Path input;
+
+  @Option(names = "--output", required = true,
+      description = "Output file (for one image) or folder (for a folder, a sweep or --grid of many).")
+  Path output;
+
+  @Option(names = "--from", required = true, description = "The apparent age in the input, years.")
+  double from;
+
+  @Option(names = "--to", required = true,
+      description = "Target age; several ages (50,60,70) make a sweep; for folders also keyframes "
+          + "(0:30,120:70).")
+  String to;
+
+  @Option(names = "--face", defaultValue = "auto",
+      description = "auto (detector if given, else full), full (the whole image is the face), or "
+          + "x,y,w,h. Default: ${DEFAULT-VALUE}.")
+  String face;
+
+  @Option(names = "--detector", description = "UltraFace-style ONNX face detector (e.g. fr_detect.onnx).")
+  Path detector;
+
+  @Option(names = "--landmarks", description = "68-point landmark ONNX model (e.g. fr_landmark.onnx).")
+  Path landmarks;
+
+  @Option(names = "--age-map",
+      description = "Grey PNG of target ages over the image (level = age in years); replaces --to.")
+  Path ageMap;
+
+  @Option(names = "--grid", description = "Write input and results side by side in one image.")
+  boolean grid;
+
+  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N.")
+  String device;
+
+  @Option(names = "--crop-resolution", defaultValue = "0",
+      description = "Resolution faces are re-aged at (0: the model's own).")
+  int cropResolution;
+
+  @Option(names = "--tile-size", defaultValue = "0", description = "Tile side for large crops (0: none).")
+  int tileSize;
+
+  @Option(names = "--min-face", defaultValue = "24", description = "Smallest face re-aged, pixels.")
+  int minFace;
+
+  @Option(names = "--max-pixels", defaultValue = "100000000", description = "Largest image accepted.")
+  long maxPixels;
+
+  @Option(names = "--no-face", defaultValue = "warn", description = "warn (copy unchanged) or fail.")
+  String noFace;
+
+  @Option(names = "--smooth", defaultValue = "2.0",
+      description = "Landmark smoothing over frames for folders (Gaussian sigma in frames; 0: off).")
+  double smooth;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!Files.exists(input)) {
+      throw new ParameterException(spec.commandLine(), "--input " + input + " does not exist");
+    }
+    boolean folder = Files.isDirectory(input);
+    List<String> targets = List.of(to.split(","));
+    boolean keyframes = to.contains(":");
+    if (keyframes && !folder) {
+      throw new ParameterException(spec.commandLine(),
+          "--to keyframes (FRAME:AGE) need a folder of frames as --input");
+    }
+    AgeMap.checkAge(from, "--from");
+    try (FaceDetector det = openDetector(); ReAger reager = reager(det)) {
+      if (!folder) {
+        BufferedImage img = Photos.read(input, maxPixels);
+        List<BufferedImage> outs = run(reager, img, detect(reager, img), targetMaps(targets, img));
+        write(img, outs, targets, output, input.getFileName().toString(), false);
+        return 0;
+      }
+      List<Path> frames;
+      try (Stream<Path> s = Files.list(input)) {
+        frames = s.filter(ReageCommand::isImage).sorted().collect(Collectors.toList());
+      }
+      if (frames.isEmpty()) {
+        throw new ParameterException(spec.commandLine(), "--input folder " + input + " has no images ("
+            + String.join(", ", IMAGE_EXTENSIONS) + ")");
+      }
+      Files.createDirectories(output);
+      List<List<Face>> faces = new ArrayList<>();
+      if (reager.pipeline().isPresent()) {
+        try (ProgressBar pb = bar("detect", frames.size())) {
+          for (Path f : frames) {
+            faces.add(detect(reager, Photos.read(f, maxPixels)));
+            pb.step();
+          }
+        }
+      } else {
+        for (int i = 0; i < frames.size(); i++) {
+          faces.add(List.of());
+        }
+      }
+      if (smooth > 0 && reager.pipeline().isPresent()) {
+        faces = new LandmarkSmoother(smooth, 0.3).smooth(faces);
+      }
+      AgeKeyframes keys = keyframes ? AgeKeyframes.parse(to) : null;
+      try (ProgressBar pb = bar("re-age", frames.size())) {
+        for (int i = 0; i < frames.size(); i++) {
+          BufferedImage img = Photos.read(frames.get(i), maxPixels);
+          List<String> t = keys != null
+              ? List.of(String.format(Locale.ROOT, "%.2f", keys.ageAt(i))) : targets;
+          List<BufferedImage> outs = run(reager, img, faces.get(i), targetMaps(t, img));
+          write(img, outs, keys != null ? List.of("") : targets, output,
+              frames.get(i).getFileName().toString(), true);
+          pb.step();
+        }
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * The whole image as the face uses ReAger's exact whole-image path; anything else the face
+   * pipeline.
+   */
+  private ReAger reager(FaceDetector det) throws IOException {
+    ReAger.Builder b = ReAger.builder().setModel(model).optDevice(Device.parse(device))
+        .optMaxPixels(maxPixels);
+    if (!(det instanceof FullImageDetector)) {
+      b.optPipeline(pipeline(det));
+    }
+    return b.build();
+  }
+
+  private static List<Face> detect(ReAger reager, BufferedImage img) {
+    return reager.pipeline().map(p -> p.detect(img)).orElse(List.of());
+  }
+
+  private List<BufferedImage> run(ReAger reager, BufferedImage img, List<Face> faces,
+      List<AgeMap> targets) {
+    if (reager.pipeline().isEmpty()) {
+      List<BufferedImage> outs = new ArrayList<>();
+      for (AgeMap t : targets) {
+        outs.add(reager.reage(img, AgeMap.constant(from), t));
+      }
+      return outs;
+    }
+    return reager.pipeline().get().sweep(reager.generator(), img, faces, AgeMap.constant(from), targets);
+  }
+
+  private List<AgeMap> targetMaps(List<String> targets, BufferedImage img) throws IOException {
+    if (ageMap != null) {
+      AgeMap m = AgeMap.fromGrey(Photos.read(ageMap, maxPixels));
+      return List.of(m);
+    }
+    List<AgeMap> out = new ArrayList<>();
+    for (String t : targets) {
+      try {
+        out.add(AgeMap.constant(AgeMap.checkAge(Double.parseDouble(t.trim()), "--to")));
+      } catch (NumberFormatException e) {
+        throw new ParameterException(spec.commandLine(), "--to '" + t + "' is not an age in years");
+      }
+    }
+    return out;
+  }
+
+  private FaceDetector openDetector() throws IOException {
+    String f = face.trim().toLowerCase(Locale.ROOT);
+    if (f.equals("full") || (f.equals("auto") && detector == null)) {
+      return FullImageDetector.INSTANCE;
+    }
+    if (f.equals("auto")) {
+      return OnnxFaceDetector.open(detector, landmarks);
+    }
+    try {
+      return FixedBoxDetector.parse(face);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(),
+          "--face must be auto, full or x,y,w,h: " + e.getMessage());
+    }
+  }
+
+  private FacePipeline pipeline(FaceDetector det) {
+    FacePipeline.Builder b = FacePipeline.builder().optFaceDetector(det).optMaxPixels(maxPixels)
+        .optMinFaceSize(minFace).optCropResolution(cropResolution)
+        .optNoFacePolicy(noFace.equalsIgnoreCase("fail") ? NoFacePolicy.THROW : NoFacePolicy.RETURN_UNCHANGED);
+    if (tileSize > 0) {
+      b.optTileSize(tileSize);
+    }
+    if (det instanceof OnnxFaceDetector && landmarks == null) {
+      // Detector boxes hug the face; enlarge them towards an FFHQ-like framing.
+      b.optAligner(FaceAligner.builder().optBoxScale(1.6).build());
+    }
+    return b.build();
+  }
+
+  private void write(BufferedImage in, List<BufferedImage> outs, List<String> targets, Path out,
+      String name, boolean intoFolder) throws IOException {
+    if (grid) {
+      BufferedImage g = new BufferedImage(in.getWidth() * (outs.size() + 1), in.getHeight(),
+          BufferedImage.TYPE_INT_RGB);
+      Graphics2D gr = g.createGraphics();
+      gr.drawImage(in, 0, 0, null);
+      for (int i = 0; i < outs.size(); i++) {
+        gr.drawImage(outs.get(i), in.getWidth() * (i + 1), 0, null);
+      }
+      gr.dispose();
+      Photos.write(g, intoFolder || Files.isDirectory(out) ? out.resolve(stem(name) + "_grid.png") : out);
+      return;
+    }
+    if (outs.size() == 1 && !intoFolder) {
+      Photos.write(outs.get(0), out);
+      return;
+    }
+    // Several results (a sweep) or a folder of frames: out is a folder.
+    Path dir = out;
+    Files.createDirectories(dir);
+    for (int i = 0; i < outs.size(); i++) {
+      String suffix = targets.get(i).isEmpty() ? "" : "_age" + targets.get(i).trim();
+      Photos.write(outs.get(i), dir.resolve(stem(name) + suffix + "." + ext(name)));
+    }
+  }
+
+  private static ProgressBar bar(String task, int n) {
+    return new ProgressBarBuilder().setTaskName(task).setInitialMax(n)
+        .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build();
+  }
+
+  private static boolean isImage(Path p) {
+    return Files.isRegularFile(p) && IMAGE_EXTENSIONS.contains(ext(p.getFileName().toString()));
+  }
+
+  private static String ext(String name) {
+    int dot = name.lastIndexOf('.');
+    return dot < 0 ? "png" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+  }
+
+  private static String stem(String name) {
+    int dot = name.lastIndexOf('.');
+    return dot < 0 ? name : name.substring(0, dot);
+  }
+}

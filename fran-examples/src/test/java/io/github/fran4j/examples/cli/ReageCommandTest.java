@@ -1,0 +1,117 @@
+package io.github.fran4j.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Runs {@code fran reage} with the fake backend of fran-core's test jar ({@code .fake} files). */
+class ReageCommandTest {
+  @TempDir Path tmp;
+
+  private Path model() throws Exception {
+    Path m = tmp.resolve("m.fake");
+    Files.writeString(m, "fake");
+    return m;
+  }
+
+  private Path png(String name, int w, int h, long seed) throws Exception {
+    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    Random r = new Random(seed);
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        img.setRGB(x, y, r.nextInt() & 0xffffff);
+      }
+    }
+    Path p = tmp.resolve(name);
+    Files.createDirectories(p.getParent());
+    ImageIO.write(img, "png", p.toFile());
+    return p;
+  }
+
+  private int run(StringWriter err, String... args) {
+    CommandLine cl = FranCli.commandLine();
+    cl.setErr(new PrintWriter(err));
+    return cl.execute(args);
+  }
+
+  @Test
+  void faceBoxChangesOnlyTheBox() throws Exception {
+    Path in = png("in.png", 96, 80, 1);
+    Path out = tmp.resolve("out.png");
+    int rc = run(new StringWriter(), "reage", "--model", model().toString(), "--input", in.toString(),
+        "--output", out.toString(), "--from", "30", "--to", "70", "--face", "20,10,40,40");
+    assertThat(rc).isEqualTo(0);
+    BufferedImage a = ImageIO.read(in.toFile());
+    BufferedImage b = ImageIO.read(out.toFile());
+    int changed = 0;
+    for (int y = 0; y < 80; y++) {
+      for (int x = 0; x < 96; x++) {
+        boolean inside = x >= 20 && x < 60 && y >= 10 && y < 50;
+        if (!inside) {
+          assertThat(b.getRGB(x, y)).isEqualTo(a.getRGB(x, y));
+        } else if (b.getRGB(x, y) != a.getRGB(x, y)) {
+          changed++;
+        }
+      }
+    }
+    assertThat(changed).isGreaterThan(400);
+  }
+
+  @Test
+  void sweepAndGrid() throws Exception {
+    Path in = png("in.png", 64, 48, 2);
+    Path dir = tmp.resolve("sweep");
+    assertThat(run(new StringWriter(), "reage", "--model", model().toString(), "--input", in.toString(),
+        "--output", dir.toString(), "--from", "30", "--to", "50,70")).isEqualTo(0);
+    assertThat(dir.resolve("in_age50.png")).exists();
+    assertThat(dir.resolve("in_age70.png")).exists();
+    Path grid = tmp.resolve("grid.png");
+    assertThat(run(new StringWriter(), "reage", "--model", model().toString(), "--input", in.toString(),
+        "--output", grid.toString(), "--from", "30", "--to", "50,70", "--grid")).isEqualTo(0);
+    assertThat(ImageIO.read(grid.toFile()).getWidth()).isEqualTo(3 * 64);
+  }
+
+  @Test
+  void folderWithKeyframes() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      png("frames/f" + i + ".png", 64, 48, 10 + i);
+    }
+    Path out = tmp.resolve("out");
+    int rc = run(new StringWriter(), "reage", "--model", model().toString(), "--input",
+        tmp.resolve("frames").toString(), "--output", out.toString(), "--from", "30",
+        "--to", "0:30,2:70", "--face", "8,8,32,32");
+    assertThat(rc).isEqualTo(0);
+    // The fake's green delta is 0.5 * (target - input) / 100: frame 0 (target 30 = input) keeps its
+    // green channel, frame 2 (target 70) gets +0.2 in green.
+    BufferedImage f0 = ImageIO.read(tmp.resolve("frames/f0.png").toFile());
+    BufferedImage o0 = ImageIO.read(out.resolve("f0.png").toFile());
+    BufferedImage f2 = ImageIO.read(tmp.resolve("frames/f2.png").toFile());
+    BufferedImage o2 = ImageIO.read(out.resolve("f2.png").toFile());
+    assertThat((o0.getRGB(24, 24) >> 8) & 0xff).isEqualTo((f0.getRGB(24, 24) >> 8) & 0xff);
+    assertThat((o2.getRGB(24, 24) >> 8) & 0xff)
+        .isEqualTo(Math.min(255, ((f2.getRGB(24, 24) >> 8) & 0xff) + 51));
+  }
+
+  @Test
+  void badArgumentsGiveUsageErrors() throws Exception {
+    Path in = png("in.png", 32, 32, 3);
+    StringWriter err = new StringWriter();
+    int rc = run(err, "reage", "--model", model().toString(), "--input", in.toString(),
+        "--output", tmp.resolve("o.png").toString(), "--from", "30", "--to", "70", "--face", "1,2,3");
+    assertThat(rc).isEqualTo(2);
+    assertThat(err.toString()).contains("--face must be auto, full or x,y,w,h");
+    StringWriter err2 = new StringWriter();
+    assertThat(run(err2, "reage", "--model", model().toString(), "--input", in.toString(),
+        "--output", tmp.resolve("o.png").toString(), "--from", "30", "--to", "0:70")).isEqualTo(2);
+    assertThat(err2.toString()).contains("need a folder");
+  }
+}

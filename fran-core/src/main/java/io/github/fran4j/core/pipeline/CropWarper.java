@@ -4,7 +4,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import java.awt.image.BufferedImage;
-import java.awt.image.WritableRaster;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.IntStream;
 
 /**
  * Moves pixels between the frame and a face crop: samples the crop's RGB from the frame, and adds
@@ -54,47 +55,57 @@ public final class CropWarper {
     int rw = x1 - x0;
     int rh = y1 - y0;
     int bands = frame.getRaster().getNumBands();
-    int[] px = frame.getRaster().getPixels(x0, y0, rw, rh, (int[]) null);
+    int[] px = readRegion(frame, x0, y0, rw, rh);
     float inv = 1f / WorkingImages.maxValue(frame);
     int n = clamp((int) Math.ceil(t.scale() - 1e-9), 1, MAX_SUPERSAMPLING);
     float[] out = new float[3 * size * size];
     int plane = size * size;
+    final int fx0 = x0;
+    final int fy0 = y0;
+    final int fx1 = x1;
+    final int fy1 = y1;
+    // Rows are independent: spread them over the common pool (the model call dominates anyway,
+    // but a 4K frame's crop should not cost more than it must).
+    IntStream.range(0, size).parallel().forEach(i -> sampleRow(i, size, n, t, fx0, fy0, fx1, fy1,
+        rw, bands, px, inv, out, plane));
+    return out;
+  }
+
+  private static void sampleRow(int i, int size, int n, SimilarityTransform t, int x0, int y0,
+      int x1, int y1, int rw, int bands, int[] px, float inv, float[] out, int plane) {
     double[] acc = new double[3];
-    for (int i = 0; i < size; i++) {
-      for (int j = 0; j < size; j++) {
-        acc[0] = 0;
-        acc[1] = 0;
-        acc[2] = 0;
-        for (int sy = 0; sy < n; sy++) {
-          double v = i + (sy + 0.5) / n;
-          for (int sx = 0; sx < n; sx++) {
-            double u = j + (sx + 0.5) / n;
-            double fx = Math.max(x0, Math.min(x1 - 1, t.applyX(u, v) - 0.5));
-            double fy = Math.max(y0, Math.min(y1 - 1, t.applyY(u, v) - 0.5));
-            int xa = (int) fx;
-            int ya = (int) fy;
-            int xb = Math.min(xa + 1, x1 - 1);
-            int yb = Math.min(ya + 1, y1 - 1);
-            double ax = fx - xa;
-            double ay = fy - ya;
-            int p00 = ((ya - y0) * rw + (xa - x0)) * bands;
-            int p01 = ((ya - y0) * rw + (xb - x0)) * bands;
-            int p10 = ((yb - y0) * rw + (xa - x0)) * bands;
-            int p11 = ((yb - y0) * rw + (xb - x0)) * bands;
-            for (int c = 0; c < 3; c++) {
-              double top = px[p00 + c] + (px[p01 + c] - px[p00 + c]) * ax;
-              double bot = px[p10 + c] + (px[p11 + c] - px[p10 + c]) * ax;
-              acc[c] += top + (bot - top) * ay;
-            }
+    for (int j = 0; j < size; j++) {
+      acc[0] = 0;
+      acc[1] = 0;
+      acc[2] = 0;
+      for (int sy = 0; sy < n; sy++) {
+        double v = i + (sy + 0.5) / n;
+        for (int sx = 0; sx < n; sx++) {
+          double u = j + (sx + 0.5) / n;
+          double fx = Math.max(x0, Math.min(x1 - 1, t.applyX(u, v) - 0.5));
+          double fy = Math.max(y0, Math.min(y1 - 1, t.applyY(u, v) - 0.5));
+          int xa = (int) fx;
+          int ya = (int) fy;
+          int xb = Math.min(xa + 1, x1 - 1);
+          int yb = Math.min(ya + 1, y1 - 1);
+          double ax = fx - xa;
+          double ay = fy - ya;
+          int p00 = ((ya - y0) * rw + (xa - x0)) * bands;
+          int p01 = ((ya - y0) * rw + (xb - x0)) * bands;
+          int p10 = ((yb - y0) * rw + (xa - x0)) * bands;
+          int p11 = ((yb - y0) * rw + (xb - x0)) * bands;
+          for (int c = 0; c < 3; c++) {
+            double top = px[p00 + c] + (px[p01 + c] - px[p00 + c]) * ax;
+            double bot = px[p10 + c] + (px[p11 + c] - px[p10 + c]) * ax;
+            acc[c] += top + (bot - top) * ay;
           }
         }
-        int o = i * size + j;
-        for (int c = 0; c < 3; c++) {
-          out[c * plane + o] = (float) (acc[c] / (n * n)) * inv;
-        }
+      }
+      int o = i * size + j;
+      for (int c = 0; c < 3; c++) {
+        out[c * plane + o] = (float) (acc[c] / (n * n)) * inv;
       }
     }
-    return out;
   }
 
   /**
@@ -123,42 +134,92 @@ public final class CropWarper {
     if (rw <= 0 || rh <= 0) {
       return 0;
     }
-    WritableRaster raster = frame.getRaster();
-    int bands = raster.getNumBands();
-    int[] px = raster.getPixels(b[0], b[1], rw, rh, (int[]) null);
+    int bands = frame.getRaster().getNumBands();
+    int[] px = readRegion(frame, b[0], b[1], rw, rh);
     int max = WorkingImages.maxValue(frame);
     SimilarityTransform inv = crop.frameToCrop();
     double cropPerFrame = inv.scale();
     int n = cropPerFrame > 1.5 ? clamp((int) Math.ceil(cropPerFrame), 2, MAX_SUPERSAMPLING) : 1;
+    LongAdder touched = new LongAdder();
+    IntStream.range(0, rh).parallel().forEach(y -> {
+      long count = pasteRow(y, b, rw, size, inv, mask, n, delta, px, bands, max);
+      touched.add(count);
+    });
+    writeRegion(frame, b[0], b[1], rw, rh, px);
+    return touched.sum();
+  }
+
+  private static long pasteRow(int y, int[] b, int rw, int size, SimilarityTransform inv,
+      FeatherMask mask, int n, float[] delta, int[] px, int bands, int max) {
     double[] d = new double[3];
     double[] wx = new double[4];
     double[] wy = new double[4];
     long touched = 0;
-    for (int y = 0; y < rh; y++) {
-      double cy = b[1] + y + 0.5;
-      for (int x = 0; x < rw; x++) {
-        double cx = b[0] + x + 0.5;
-        double u = inv.applyX(cx, cy);
-        double v = inv.applyY(cx, cy);
-        double w = mask.weight(u / size, v / size);
-        if (w <= 0) {
-          continue;
-        }
-        touched++;
-        if (n == 1) {
-          bicubic(delta, size, u - 0.5, v - 0.5, wx, wy, d);
-        } else {
-          supersample(delta, size, inv, cx - 0.5, cy - 0.5, n, d);
-        }
-        int p = (y * rw + x) * bands;
-        for (int c = 0; c < 3; c++) {
-          double val = px[p + c] + w * d[c] * max;
-          px[p + c] = (int) Math.max(0, Math.min(max, Math.round(val)));
+    double cy = b[1] + y + 0.5;
+    for (int x = 0; x < rw; x++) {
+      double cx = b[0] + x + 0.5;
+      double u = inv.applyX(cx, cy);
+      double v = inv.applyY(cx, cy);
+      double w = mask.weight(u / size, v / size);
+      if (w <= 0) {
+        continue;
+      }
+      touched++;
+      if (n == 1) {
+        bicubic(delta, size, u - 0.5, v - 0.5, wx, wy, d);
+      } else {
+        supersample(delta, size, inv, cx - 0.5, cy - 0.5, n, d);
+      }
+      int p = (y * rw + x) * bands;
+      for (int c = 0; c < 3; c++) {
+        double val = px[p + c] + w * d[c] * max;
+        px[p + c] = (int) Math.max(0, Math.min(max, Math.round(val)));
+      }
+    }
+    return touched;
+  }
+
+  /** Reads a region as interleaved samples (R, G, B(, A)); direct for packed 8-bit images. */
+  private static int[] readRegion(BufferedImage img, int x0, int y0, int w, int h) {
+    int[] packed = WorkingImages.packedData(img);
+    if (packed == null) {
+      return img.getRaster().getPixels(x0, y0, w, h, (int[]) null);
+    }
+    int bands = img.getRaster().getNumBands();
+    int iw = img.getWidth();
+    int[] px = new int[w * h * bands];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int p = packed[(y0 + y) * iw + x0 + x];
+        int o = (y * w + x) * bands;
+        px[o] = (p >> 16) & 0xff;
+        px[o + 1] = (p >> 8) & 0xff;
+        px[o + 2] = p & 0xff;
+        if (bands == 4) {
+          px[o + 3] = p >>> 24;
         }
       }
     }
-    raster.setPixels(b[0], b[1], rw, rh, px);
-    return touched;
+    return px;
+  }
+
+  /** Writes back a region read by {@link #readRegion}. */
+  private static void writeRegion(BufferedImage img, int x0, int y0, int w, int h, int[] px) {
+    int[] packed = WorkingImages.packedData(img);
+    if (packed == null) {
+      img.getRaster().setPixels(x0, y0, w, h, px);
+      return;
+    }
+    int bands = img.getRaster().getNumBands();
+    int iw = img.getWidth();
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int o = (y * w + x) * bands;
+        int i = (y0 + y) * iw + x0 + x;
+        int a = bands == 4 ? px[o + 3] : (packed[i] >>> 24);
+        packed[i] = a << 24 | px[o] << 16 | px[o + 1] << 8 | px[o + 2];
+      }
+    }
   }
 
   /** Bicubic (Keys a = -0.5) sample of the three planes at crop pixel-centre coordinates. */
@@ -172,6 +233,25 @@ public final class CropWarper {
     out[0] = 0;
     out[1] = 0;
     out[2] = 0;
+    if (ix >= 1 && iy >= 1 && ix + 2 < size && iy + 2 < size) {
+      // Interior: no clamping (the common case, worth its own loop on 4K frames).
+      int base = (iy - 1) * size + ix - 1;
+      for (int m = 0; m < 4; m++) {
+        int idx = base + m * size;
+        double r = 0;
+        double g = 0;
+        double bl = 0;
+        for (int k = 0; k < 4; k++) {
+          r += wx[k] * delta[idx + k];
+          g += wx[k] * delta[plane + idx + k];
+          bl += wx[k] * delta[2 * plane + idx + k];
+        }
+        out[0] += wy[m] * r;
+        out[1] += wy[m] * g;
+        out[2] += wy[m] * bl;
+      }
+      return;
+    }
     for (int m = 0; m < 4; m++) {
       int row = clamp(iy + m - 1, 0, size - 1) * size;
       for (int k = 0; k < 4; k++) {

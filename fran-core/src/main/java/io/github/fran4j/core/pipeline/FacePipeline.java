@@ -126,7 +126,12 @@ public final class FacePipeline {
    * @throws NoFaceException if no face is found and the policy is {@link NoFacePolicy#THROW}
    */
   public BufferedImage reage(Generator g, BufferedImage image, AgeMap inputAge, AgeMap targetAge) {
-    return sweep(g, image, detect(image), inputAge, List.of(targetAge)).get(0);
+    checkNotNull(image, "image");
+    checkPixels(image.getWidth(), image.getHeight());
+    // Convert once: the detector reads the working copy (fast packed pixels) and the copy
+    // becomes the output.
+    BufferedImage frame = WorkingImages.toWorking(image);
+    return run(g, frame, detect(frame), inputAge, List.of(targetAge), image).get(0);
   }
 
   /**
@@ -148,7 +153,12 @@ public final class FacePipeline {
     checkNotNull(inputAge, "inputAge");
     checkArgument(targetAges != null && !targetAges.isEmpty(), "no target ages given");
     checkPixels(image.getWidth(), image.getHeight());
-    BufferedImage frame = WorkingImages.toWorking(image);
+    return run(g, WorkingImages.toWorking(image), faces, inputAge, targetAges, image);
+  }
+
+  /** Re-ages faces; {@code frame} is a working copy of {@code image} that becomes an output. */
+  private List<BufferedImage> run(Generator g, BufferedImage frame, List<Face> faces,
+      AgeMap inputAge, List<AgeMap> targetAges, BufferedImage image) {
     List<BufferedImage> outputs = new ArrayList<>(targetAges.size());
     if (faces.isEmpty()) {
       String msg = String.format(Locale.ROOT,

@@ -7,6 +7,11 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferInt;
+import java.awt.image.PixelInterleavedSampleModel;
+import java.awt.image.Raster;
+import java.awt.image.SinglePixelPackedSampleModel;
 
 /**
  * Converts images to the form the pipeline writes into: bands R, G, B (and A when the source has
@@ -57,6 +62,66 @@ public final class WorkingImages {
       ColorModel cm = src.getColorModel();
       return new BufferedImage(cm, src.copyData(null), cm.isAlphaPremultiplied(), null);
     }
-    return PlanarImage.fromBufferedImage(src).toBufferedImage();
+    BufferedImage fast = fromInterleavedBytes(src);
+    return fast != null ? fast : PlanarImage.fromBufferedImage(src).toBufferedImage();
+  }
+
+  /**
+   * Converts 8-bit sRGB byte-interleaved images (what JPEG and PNG decoding usually give, e.g.
+   * {@code TYPE_3BYTE_BGR}) straight to INT_RGB / INT_ARGB: the same values as the
+   * {@link PlanarImage} round trip without its float planes (a 4K frame would need 100 MB of
+   * them). Returns null for any other layout.
+   */
+  private static BufferedImage fromInterleavedBytes(BufferedImage src) {
+    ColorModel cm = src.getColorModel();
+    if (!(cm instanceof ComponentColorModel) || !cm.getColorSpace().isCS_sRGB()
+        || cm.isAlphaPremultiplied() || cm.getTransferType() != DataBuffer.TYPE_BYTE
+        || !(src.getSampleModel() instanceof PixelInterleavedSampleModel)) {
+      return null;
+    }
+    Raster r = src.getRaster();
+    PixelInterleavedSampleModel sm = (PixelInterleavedSampleModel) src.getSampleModel();
+    int bands = sm.getNumBands();
+    boolean alpha = cm.hasAlpha();
+    if (bands != (alpha ? 4 : 3)) {
+      return null;
+    }
+    byte[] data = ((DataBufferByte) r.getDataBuffer()).getData();
+    int[] off = sm.getBandOffsets();
+    int ps = sm.getPixelStride();
+    int ss = sm.getScanlineStride();
+    int base = r.getDataBuffer().getOffset() - r.getSampleModelTranslateY() * ss
+        - r.getSampleModelTranslateX() * ps;
+    int w = src.getWidth();
+    int h = src.getHeight();
+    BufferedImage dst = new BufferedImage(w, h, alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+    int[] out = ((DataBufferInt) dst.getRaster().getDataBuffer()).getData();
+    for (int y = 0; y < h; y++) {
+      int row = base + y * ss;
+      for (int x = 0; x < w; x++) {
+        int i = row + x * ps;
+        int a = alpha ? data[i + off[3]] & 0xff : 0xff;
+        out[y * w + x] = a << 24 | (data[i + off[0]] & 0xff) << 16 | (data[i + off[1]] & 0xff) << 8
+            | (data[i + off[2]] & 0xff);
+      }
+    }
+    return dst;
+  }
+
+  /**
+   * Returns the packed pixel array of a working INT_RGB / INT_ARGB image whose raster is the
+   * whole buffer (index {@code y * width + x}), or null (16-bit images, sub-images).
+   */
+  static int[] packedData(BufferedImage img) {
+    int t = img.getType();
+    if ((t == BufferedImage.TYPE_INT_RGB || t == BufferedImage.TYPE_INT_ARGB)
+        && img.getRaster().getSampleModelTranslateX() == 0
+        && img.getRaster().getSampleModelTranslateY() == 0
+        && img.getSampleModel() instanceof SinglePixelPackedSampleModel
+        && ((SinglePixelPackedSampleModel) img.getSampleModel()).getScanlineStride() == img.getWidth()
+        && img.getRaster().getDataBuffer().getOffset() == 0) {
+      return ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
+    }
+    return null;
   }
 }

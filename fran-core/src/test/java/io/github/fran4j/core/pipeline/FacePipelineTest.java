@@ -222,4 +222,37 @@ class FacePipelineTest {
         .hasMessageContaining("40x30 = 1,200 pixels").hasMessageContaining("1,000")
         .hasMessageContaining("optMaxPixels");
   }
+
+  @Test
+  void severalFacesAreEachReagedAndTheGapBetweenThemIsUntouched() throws Exception {
+    BufferedImage img = photo();
+    BufferedImage in = WorkingImages.toWorking(img);
+    ListDetector two = new ListDetector(List.of(Face.of(20, 20, 150, 150, 0.9), Face.of(300, 300, 150, 150, 0.8)));
+    ConstantDeltaGenerator g = new ConstantDeltaGenerator(K, true, 16, 64);
+    BufferedImage out = FacePipeline.builder().optFaceDetector(two).build()
+        .reage(g, img, AgeMap.constant(30), AgeMap.constant(70));
+    assertThat(g.calls).hasSize(2);
+    assertThat(out.getRGB(95, 95)).isNotEqualTo(in.getRGB(95, 95));
+    assertThat(out.getRGB(375, 375)).isNotEqualTo(in.getRGB(375, 375));
+    assertThat(out.getRGB(235, 235)).isEqualTo(in.getRGB(235, 235));
+    // maxFaces keeps the most confident only.
+    ConstantDeltaGenerator g1 = new ConstantDeltaGenerator(K, true, 16, 64);
+    BufferedImage one = FacePipeline.builder().optFaceDetector(two).optMaxFaces(1).build()
+        .reage(g1, img, AgeMap.constant(30), AgeMap.constant(70));
+    assertThat(g1.calls).hasSize(1);
+    assertThat(one.getRGB(375, 375)).isEqualTo(in.getRGB(375, 375));
+  }
+
+  @Test
+  void sixteenBitRgbStaysSixteenBitThroughThePipeline() {
+    BufferedImage img = WorkingImages.toWorking(CropWarperTest.sixteenBit(64, 64, 30000));
+    assertThat(WorkingImages.maxValue(img)).isEqualTo(65535);
+    ConstantDeltaGenerator g = new ConstantDeltaGenerator(K, true, 16, 64);
+    BufferedImage out = FacePipeline.builder().optFaceBox(16, 16, 32, 32).build()
+        .reage(g, img, AgeMap.constant(30), AgeMap.constant(70));
+    assertThat(WorkingImages.maxValue(out)).isEqualTo(65535);
+    // Centre: red + 0.2 * 65535 = 13107; outside the box: unchanged.
+    assertThat(out.getRaster().getSample(32, 32, 0)).isEqualTo(30000 + 13107);
+    assertThat(out.getRaster().getSample(5, 5, 0)).isEqualTo(30000);
+  }
 }

@@ -19,7 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,8 +36,8 @@ class OnnxFaceDetectorTest {
 
   @TempDir Path tmp;
 
-  @BeforeAll
-  static void needModels() {
+  @BeforeEach
+  void needModels() {
     Assumptions.assumeTrue(Files.isRegularFile(DETECT) && Files.isRegularFile(LANDMARK),
         "face models absent from " + MODELS + ": run .ci/fetch-test-models to enable these tests");
   }

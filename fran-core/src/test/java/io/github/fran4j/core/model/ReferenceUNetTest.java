@@ -218,6 +218,19 @@ class ReferenceUNetTest {
   }
 
   @Test
+  void conv3x3OnSingleRowsAndColumns() {
+    // Kernel rows [1 2 3; 4 5 6; 7 8 9]. On a 1x3 map only the middle kernel row sees data:
+    // out[x] = 4 * in[x-1] + 5 * in[x] + 6 * in[x+1].
+    float[] k = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    assertThat(ReferenceUNet.conv3x3(map(1, 1, 3, 1, 10, 100), k, 1).data)
+        .containsExactly(5 + 60, 4 + 50 + 600, 40 + 500);
+    // On a 3x1 map only the middle kernel column: out[y] = 2 * in[y-1] + 5 * in[y] + 8 * in[y+1].
+    assertThat(ReferenceUNet.conv3x3(map(1, 3, 1, 1, 10, 100), k, 1).data)
+        .containsExactly(5 + 80, 2 + 50 + 800, 20 + 500);
+    assertThat(ReferenceUNet.conv3x3(map(1, 1, 1, 3), k, 1).data).containsExactly(15);
+  }
+
+  @Test
   void conv3x3SumsOverInputChannels() {
     // 2 -> 1 channel, centre taps 1 and -1: the difference of the two planes.
     float[] w = new float[18];

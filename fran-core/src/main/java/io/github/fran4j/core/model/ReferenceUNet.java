@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.core.weights.StateDict;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 
@@ -113,6 +114,33 @@ public final class ReferenceUNet {
    *     accepted, naming its shape and what was expected
    */
   public Tensor forward(Tensor input) {
+    checkInput(input);
+    int[] s = input.shape();
+    int n = s[0];
+    int h = s[2];
+    int w = s[3];
+    FloatBuffer x = input.floatBuffer(); // a view: no copy of the whole batch
+    int inPlane = config.inChannels() * h * w;
+    int outPlane = config.outChannels() * h * w;
+    float[] out = new float[n * outPlane];
+    for (int b = 0; b < n; b++) {
+      float[] planes = new float[inPlane];
+      x.get(b * inPlane, planes);
+      FeatureMap sample = new FeatureMap(config.inChannels(), h, w, planes);
+      FeatureMap y = forwardOne(sample);
+      System.arraycopy(y.data, 0, out, b * outPlane, outPlane);
+    }
+    return Tensor.wrap(out, n, config.outChannels(), h, w);
+  }
+
+  /**
+   * Checks that {@link #forward} accepts an input, without running the network.
+   *
+   * @param input the input
+   * @throws IllegalArgumentException as {@link #forward} would, naming the shape and what was
+   *     expected
+   */
+  public void checkInput(Tensor input) {
     checkNotNull(input, "input");
     int[] s = input.shape();
     checkArgument(
@@ -121,29 +149,11 @@ public final class ReferenceUNet {
         config.inChannels(),
         input.dtype(),
         Arrays.toString(s));
-    int n = s[0];
-    int h = s[2];
-    int w = s[3];
-    checkSizes(h, w, s);
-    float[] x = input.toFloatArray();
-    int inPlane = config.inChannels() * h * w;
-    int outPlane = config.outChannels() * h * w;
-    float[] out = new float[n * outPlane];
-    for (int b = 0; b < n; b++) {
-      float[] planes = Arrays.copyOfRange(x, b * inPlane, (b + 1) * inPlane);
-      FeatureMap sample = new FeatureMap(config.inChannels(), h, w, planes);
-      FeatureMap y = forwardOne(sample);
-      System.arraycopy(y.data, 0, out, b * outPlane, outPlane);
-    }
-    return Tensor.wrap(out, n, config.outChannels(), h, w);
-  }
-
-  private void checkSizes(int h, int w, int[] shape) {
     int min = minimumSize();
     checkArgument(
-        h >= min && w >= min,
+        s[2] >= min && s[3] >= min,
         "input %s is too small: height and width must be at least %s for depth %s%s",
-        Arrays.toString(shape),
+        Arrays.toString(s),
         min,
         config.depth(),
         config.blurPool() ? " with blur-pool" : "");

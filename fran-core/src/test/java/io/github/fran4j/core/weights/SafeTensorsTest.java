@@ -141,6 +141,18 @@ class SafeTensorsTest {
   }
 
   @Test
+  void writtenFileGetsTheDirectorysDefaultPermissions(@TempDir Path dir) throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX only");
+    Path plain = Files.write(dir.resolve("plain.bin"), new byte[1]);
+    Path model = dir.resolve("model.safetensors");
+    SafeTensors.write(expected("no_metadata"), model);
+    // Not the owner-only permissions of a Files.createTempFile.
+    assertThat(Files.getPosixFilePermissions(model))
+        .isEqualTo(Files.getPosixFilePermissions(plain));
+  }
+
+  @Test
   void writeToRelativePathWorks(@TempDir Path dir) throws IOException {
     // A bare file name has no parent; the temp file must still go next to it.
     Path file = dir.resolve("r.safetensors");

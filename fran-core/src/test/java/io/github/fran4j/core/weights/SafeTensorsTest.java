@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -439,9 +438,5 @@ class SafeTensorsTest {
       b[i] = Float.floatToIntBits(v[i]); // canonical NaN: NaN payloads need not survive
     }
     return b;
-  }
-
-  static List<String> names(StateDict sd) {
-    return List.copyOf(sd.names());
   }
 }

@@ -1,8 +1,7 @@
 package io.github.fran4j.core.model;
 
-import io.github.fran4j.core.tensor.DType;
 import io.github.fran4j.core.tensor.Tensor;
-import io.github.fran4j.core.weights.StateDict;
+import io.github.fran4j.core.testing.Fixtures;
 import java.util.Random;
 
 /**
@@ -14,32 +13,6 @@ import java.util.Random;
  */
 public final class ReferenceUNetSpeed {
   private ReferenceUNetSpeed() {}
-
-  /** Random weights of the right shapes (BatchNorm variance 1 so that values stay finite). */
-  static StateDict randomWeights(UNetConfig config, long seed) {
-    Random r = new Random(seed);
-    StateDict.Builder b = StateDict.builder();
-    for (UNetLayout.Parameter p : config.layout().parameters()) {
-      int n = Tensor.numel(p.shape());
-      if (p.dtype() == DType.I64) {
-        b.put(p.name(), Tensor.ofLongs(new long[] {1}));
-        continue;
-      }
-      float[] v = new float[n];
-      float scale = p.shape().length == 4 ? (float) Math.sqrt(2.0 / (n / p.shape()[0])) : 0.1f;
-      for (int i = 0; i < n; i++) {
-        v[i] = (float) r.nextGaussian() * scale;
-      }
-      if (p.name().endsWith("running_var") || p.name().endsWith(".1.weight")
-          || p.name().endsWith(".4.weight")) {
-        for (int i = 0; i < n; i++) {
-          v[i] = 1f;
-        }
-      }
-      b.put(p.name(), Tensor.ofFloats(v, p.shape()));
-    }
-    return b.build();
-  }
 
   /**
    * Runs the measurement.
@@ -55,7 +28,7 @@ public final class ReferenceUNetSpeed {
     UNetConfig config =
         UNetConfig.builder().optBaseWidth(width).optDepth(depth).optTrainingResolution(size)
             .build();
-    ReferenceUNet net = ReferenceUNet.create(randomWeights(config, 1), config);
+    ReferenceUNet net = ReferenceUNet.create(Fixtures.randomWeights(config, 1), config);
     float[] x = new float[5 * size * size];
     Random r = new Random(2);
     for (int i = 0; i < x.length; i++) {

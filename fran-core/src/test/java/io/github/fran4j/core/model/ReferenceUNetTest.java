@@ -111,6 +111,23 @@ class ReferenceUNetTest {
     }
   }
 
+  @Test
+  void randomWeightsOfEveryVariantRunAndStayFinite() throws ModelFormatException {
+    for (Upsampling up : Upsampling.values()) {
+      for (boolean blur : new boolean[] {false, true}) {
+        UNetConfig c = UNetConfig.builder().optBaseWidth(4).optDepth(4).optUpsampling(up)
+            .optBlurPool(blur).optTrainingResolution(32).build();
+        ReferenceUNet net = ReferenceUNet.create(
+            io.github.fran4j.core.testing.Fixtures.randomWeights(c, 7));
+        assertThat(net.config()).isEqualTo(c);
+        float[] y = net.forward(Tensor.zeros(1, 5, 32, 32)).toFloatArray();
+        for (float v : y) {
+          assertThat(v).isFinite();
+        }
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- hand-computed network
 
   /**

@@ -167,8 +167,9 @@ public final class ReAger implements AutoCloseable {
     int w = image.width();
     int h = image.height();
     int m = generator.sizeMultiple();
-    int pw = (w + m - 1) / m * m;
-    int ph = (h + m - 1) / m * m;
+    int min = generator.minimumSize();
+    int pw = (Math.max(w, min) + m - 1) / m * m;
+    int ph = (Math.max(h, min) + m - 1) / m * m;
     float[] rgb = PlanarImage.replicatePad(image.rgb(), 3, w, h, pw, ph);
     float[] in = PlanarImage.replicatePad(inputAge.render(w, h), 1, w, h, pw, ph);
     int perImage = GeneratorInput.CHANNELS * pw * ph;

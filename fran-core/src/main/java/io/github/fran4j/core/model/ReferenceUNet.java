@@ -93,14 +93,9 @@ public final class ReferenceUNet {
     return config;
   }
 
-  /**
-   * Returns the smallest height and width {@link #forward} accepts: every level must be at least
-   * 1 pixel after pooling (2^depth), and with blur-pool the max-pooled map must be at least 2
-   * pixels for the reflect padding, which 2^depth + 2^(depth-1) guarantees.
-   */
+  /** Returns the smallest height and width {@link #forward} accepts ({@link UNetConfig#minimumSize()}). */
   public int minimumSize() {
-    int d = config.depth();
-    return config.blurPool() ? (1 << d) + (1 << (d - 1)) : 1 << d;
+    return config.minimumSize();
   }
 
   /**

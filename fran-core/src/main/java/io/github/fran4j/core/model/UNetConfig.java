@@ -116,6 +116,15 @@ public final class UNetConfig {
   }
 
   /**
+   * Returns the smallest height and width the network accepts: every level must keep at least one
+   * pixel after pooling (2^depth), and with blur-pool the max-pooled map must be at least 2 pixels
+   * for the reflect padding, which 2^depth + 2^(depth-1) guarantees.
+   */
+  public int minimumSize() {
+    return blurPool ? (1 << depth) + (1 << (depth - 1)) : 1 << depth;
+  }
+
+  /**
    * Returns the channel width of encoder level {@code level} (0 = {@code inc}, depth = bottleneck).
    * With bilinear up-sampling the bottleneck keeps the width of the level above it.
    *

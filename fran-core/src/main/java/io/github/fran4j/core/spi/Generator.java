@@ -34,6 +34,14 @@ public interface Generator extends AutoCloseable {
   /** Returns the multiple that H and W must be (2^depth; 1 if any size is accepted). */
   int sizeMultiple();
 
+  /**
+   * Returns the smallest H and W the model accepts (a multiple of {@link #sizeMultiple()} is also
+   * required). Callers pad smaller images up to it.
+   */
+  default int minimumSize() {
+    return config().map(UNetConfig::minimumSize).orElse(sizeMultiple());
+  }
+
   /** Returns the square resolution the model was trained at, the size faces are re-aged at. */
   int resolution();
 

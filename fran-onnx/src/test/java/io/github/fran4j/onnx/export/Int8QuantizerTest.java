@@ -64,6 +64,13 @@ class Int8QuantizerTest {
   }
 
   @Test
+  void percentileOutsideItsRangeIsRejected() {
+    assertThatThrownBy(() -> Int8Quantizer.quantize(new byte[0], List.of(), 40))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("percentile must be in (50, 100], got 40.0");
+  }
+
+  @Test
   void psnrMatchesHandComputedValue() {
     Tensor a = Tensor.ofFloats(new float[] {0, 0, 0, 0}, 1, 1, 2, 2);
     Tensor b = Tensor.ofFloats(new float[] {0.1f, 0, 0, 0}, 1, 1, 2, 2);

@@ -106,8 +106,8 @@ final class BenchCommand implements Callable<Integer> {
     lines.add(String.format(Locale.ROOT, "MatMul %dx%dx%d through ONNX Runtime: %.1f GFLOP/s",
         matmul, matmul, matmul, mm));
     lines.add("");
-    lines.add("| engine | size | median latency | peak RSS | GFLOP | GFLOP/s | MatMul GFLOP/s just"
-        + " before | % of MatMul |");
+    lines.add("| engine | size | median latency | peak RSS | GFLOP | GFLOP/s | MatMul GFLOP/s right"
+        + " after | % of MatMul |");
     lines.add("|---|---|---|---|---|---|---|---|");
     lines.forEach(w::println);
     w.flush();

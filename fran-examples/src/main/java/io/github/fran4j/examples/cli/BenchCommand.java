@@ -253,6 +253,10 @@ final class BenchCommand implements Callable<Integer> {
         so.setIntraOpNumThreads(opts.threads());
       }
       so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      if (opts.device().kind() == Device.Kind.CUDA) {
+        // Same device as the generator, so that the reference rate is the GPU's.
+        so.addCUDA(opts.device().id());
+      }
       try (OrtSession s = env.createSession(model, so)) {
         FloatBuffer a = ByteBuffer.allocateDirect(n * n * 4).order(ByteOrder.nativeOrder())
             .asFloatBuffer();

@@ -3,6 +3,7 @@ package io.github.fran4j.core.backend;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.google.common.base.Throwables;
 import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.model.ReferenceUNet;
 import io.github.fran4j.core.model.UNetConfig;
@@ -23,6 +24,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -143,11 +145,21 @@ public final class PureJavaBackendProvider implements BackendProvider {
           "input %s: height and width must be multiples of 2^depth = %s (pad the image first)",
           Arrays.toString(input.shape()),
           m);
+      net.checkInput(input); // in this thread, so that shape errors are not wrapped by the pool
       if (pool == null) {
         return net.forward(input);
       }
       // Parallel streams started inside a ForkJoinPool task run in that pool.
-      return pool.submit(() -> net.forward(input)).join();
+      try {
+        return pool.submit(() -> net.forward(input)).get();
+      } catch (ExecutionException e) {
+        // Rethrow the original (e.g. IllegalArgumentException about the shape), not a wrapper.
+        Throwables.throwIfUnchecked(e.getCause());
+        throw new IllegalStateException("pure-java forward pass failed", e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while running the pure-java generator", e);
+      }
     }
 
     @Override

@@ -38,6 +38,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -79,6 +80,8 @@ public final class SafeTensors {
 
   /** Bytes converted per I/O call: large enough to be fast, small enough to bound memory. */
   private static final int CHUNK_BYTES = 1 << 20;
+
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private static final Pattern NON_NEGATIVE_INTEGER = Pattern.compile("0|[1-9][0-9]*");
 
@@ -137,10 +140,14 @@ public final class SafeTensors {
     byte[] header = header(weights);
     Path target = file.toAbsolutePath();
     Path dir = target.getParent();
-    Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+    // Not Files.createTempFile: its owner-only permissions would stick to the published file.
+    Path tmp =
+        dir.resolve(
+            "." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
     boolean moved = false;
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+      try (FileChannel ch =
+          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         writeTo(weights, header, ch);
         // Make the bytes durable before the rename publishes them.
         ch.force(true);
@@ -514,8 +521,8 @@ public final class SafeTensors {
     long numel = 1;
     for (int i = 0; i < shape.length; i++) {
       long d = nonNegative(shapeArr.get(i), where + " shape", name);
-      numel *= d;
-      if (d > Integer.MAX_VALUE || numel > Integer.MAX_VALUE) {
+      // Check d before multiplying so that the product cannot overflow a long.
+      if (d > Integer.MAX_VALUE || (numel *= d) > Integer.MAX_VALUE) {
         throw bad(name, where + ": shape " + shapeArr + " has more than "
             + Integer.MAX_VALUE + " elements, too large for one tensor");
       }

@@ -124,6 +124,17 @@ class PureJavaBackendProviderTest {
   }
 
   @Test
+  void errorsInsideThePrivatePoolKeepTheirTypeAndMessage() throws IOException {
+    // Depth 3 with blur-pool needs at least 12 pixels; 8 is a multiple of 8 but too small.
+    try (Generator g = provider.open(fixture("transposed_d3_w4_blur.safetensors"),
+        BackendOptions.builder().optThreads(2).build())) {
+      assertThatThrownBy(() -> g.predict(Tensor.zeros(1, 5, 8, 8)))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("input [1, 5, 8, 8] is too small");
+    }
+  }
+
+  @Test
   void closeIsIdempotentAndPredictAfterCloseFails() throws IOException {
     Generator g = provider.open(fixture("transposed_d2_w4.safetensors"),
         BackendOptions.builder().optThreads(1).build());

@@ -111,6 +111,23 @@ class ReferenceUNetTest {
     }
   }
 
+  @Test
+  void randomWeightsOfEveryVariantRunAndStayFinite() throws ModelFormatException {
+    for (Upsampling up : Upsampling.values()) {
+      for (boolean blur : new boolean[] {false, true}) {
+        UNetConfig c = UNetConfig.builder().optBaseWidth(4).optDepth(4).optUpsampling(up)
+            .optBlurPool(blur).optTrainingResolution(32).build();
+        ReferenceUNet net = ReferenceUNet.create(
+            io.github.fran4j.core.testing.Fixtures.randomWeights(c, 7));
+        assertThat(net.config()).isEqualTo(c);
+        float[] y = net.forward(Tensor.zeros(1, 5, 32, 32)).toFloatArray();
+        for (float v : y) {
+          assertThat(v).isFinite();
+        }
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- hand-computed network
 
   /**
@@ -215,6 +232,19 @@ class ReferenceUNetTest {
     tl[0] = 2f;
     y = ReferenceUNet.conv3x3(map(1, 2, 3, 1, 2, 3, 4, 5, 6), tl, 1);
     assertThat(y.data).containsExactly(0, 0, 0, 0, 2, 4);
+  }
+
+  @Test
+  void conv3x3OnSingleRowsAndColumns() {
+    // Kernel rows [1 2 3; 4 5 6; 7 8 9]. On a 1x3 map only the middle kernel row sees data:
+    // out[x] = 4 * in[x-1] + 5 * in[x] + 6 * in[x+1].
+    float[] k = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    assertThat(ReferenceUNet.conv3x3(map(1, 1, 3, 1, 10, 100), k, 1).data)
+        .containsExactly(5 + 60, 4 + 50 + 600, 40 + 500);
+    // On a 3x1 map only the middle kernel column: out[y] = 2 * in[y-1] + 5 * in[y] + 8 * in[y+1].
+    assertThat(ReferenceUNet.conv3x3(map(1, 3, 1, 1, 10, 100), k, 1).data)
+        .containsExactly(5 + 80, 2 + 50 + 800, 20 + 500);
+    assertThat(ReferenceUNet.conv3x3(map(1, 1, 1, 3), k, 1).data).containsExactly(15);
   }
 
   @Test

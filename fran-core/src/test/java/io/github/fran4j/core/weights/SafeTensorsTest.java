@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -138,6 +137,18 @@ class SafeTensorsTest {
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files).containsExactly(file); // no temporary file left behind
     }
+  }
+
+  @Test
+  void writtenFileGetsTheDirectorysDefaultPermissions(@TempDir Path dir) throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX only");
+    Path plain = Files.write(dir.resolve("plain.bin"), new byte[1]);
+    Path model = dir.resolve("model.safetensors");
+    SafeTensors.write(expected("no_metadata"), model);
+    // Not the owner-only permissions of a Files.createTempFile.
+    assertThat(Files.getPosixFilePermissions(model))
+        .isEqualTo(Files.getPosixFilePermissions(plain));
   }
 
   @Test
@@ -427,9 +438,5 @@ class SafeTensorsTest {
       b[i] = Float.floatToIntBits(v[i]); // canonical NaN: NaN payloads need not survive
     }
     return b;
-  }
-
-  static List<String> names(StateDict sd) {
-    return List.copyOf(sd.names());
   }
 }

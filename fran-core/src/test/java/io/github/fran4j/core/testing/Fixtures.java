@@ -1,0 +1,161 @@
+package io.github.fran4j.core.testing;
+
+import io.github.fran4j.core.model.UNetConfig;
+import io.github.fran4j.core.model.UNetLayout;
+import io.github.fran4j.core.tensor.DType;
+import io.github.fran4j.core.tensor.Tensor;
+import io.github.fran4j.core.weights.SafeTensors;
+import io.github.fran4j.core.weights.StateDict;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Access to fran-core's test fixtures, also from other modules through fran-core's test-jar
+ * (resources are read as streams, so this works from a jar too).
+ *
+ * <p>The U-Net fixtures ({@code /fixtures/unet/}) were made by real PyTorch with
+ * {@code fran-core/src/test/python/make_reference_fixtures.py}: {@code <case>.safetensors} holds
+ * the weights (UNetConfig JSON in the metadata), {@code <case>.io.safetensors} holds
+ * {@code input.<H>x<W>} [N,5,H,W] and {@code output.<H>x<W>} [N,3,H,W] float32 tensors, the output
+ * computed in float64 by PyTorch in eval mode.
+ */
+public final class Fixtures {
+  /** Every U-Net case, all with base width 4. */
+  public static final List<String> UNET_CASES =
+      List.of(
+          "transposed_d2_w4",
+          "bilinear_d3_w4",
+          "transposed_d3_w4_blur",
+          "bilinear_d2_w4_blur",
+          "transposed_d2_w4_f16");
+
+  /** Largest difference from the PyTorch outputs a float32 implementation should show. */
+  public static final double UNET_TOLERANCE = 1e-4;
+
+  private Fixtures() {}
+
+  /**
+   * Returns a resource's bytes.
+   *
+   * @param resource an absolute resource name, e.g. {@code /fixtures/unet/bilinear_d3_w4.safetensors}
+   * @return its content
+   */
+  public static byte[] bytes(String resource) {
+    try (InputStream in = Fixtures.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalArgumentException("no test resource " + resource);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Returns a U-Net case's weights.
+   *
+   * @param unetCase one of {@link #UNET_CASES}
+   * @return the state dict with its metadata
+   */
+  public static StateDict unetWeights(String unetCase) {
+    return read("/fixtures/unet/" + unetCase + ".safetensors");
+  }
+
+  /**
+   * Returns a U-Net case's inputs and PyTorch outputs.
+   *
+   * @param unetCase one of {@link #UNET_CASES}
+   * @return tensors {@code input.<H>x<W>} and {@code output.<H>x<W>}
+   */
+  public static StateDict unetIo(String unetCase) {
+    return read("/fixtures/unet/" + unetCase + ".io.safetensors");
+  }
+
+  /**
+   * Copies a U-Net case's weights file into a directory (for code that needs a file).
+   *
+   * @param unetCase one of {@link #UNET_CASES}
+   * @param dir the target directory
+   * @return the copied {@code <case>.safetensors}
+   */
+  public static Path unetWeightsFile(String unetCase, Path dir) {
+    try {
+      return Files.write(dir.resolve(unetCase + ".safetensors"),
+          bytes("/fixtures/unet/" + unetCase + ".safetensors"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Returns the largest absolute element difference, or infinity if either holds NaN where the
+   * other does not.
+   *
+   * @param a a tensor
+   * @param b a tensor of the same size
+   * @return max |a - b|
+   */
+  public static double maxAbsDiff(Tensor a, Tensor b) {
+    float[] x = a.toFloatArray();
+    float[] y = b.toFloatArray();
+    if (x.length != y.length) {
+      throw new IllegalArgumentException("sizes differ: " + a + " vs " + b);
+    }
+    double m = 0;
+    for (int i = 0; i < x.length; i++) {
+      double d = Math.abs((double) x[i] - y[i]);
+      if (Double.isNaN(d)) {
+        if (Float.isNaN(x[i]) && Float.isNaN(y[i])) {
+          continue;
+        }
+        return Double.POSITIVE_INFINITY;
+      }
+      m = Math.max(m, d);
+    }
+    return m;
+  }
+
+  /**
+   * Returns random weights of the right names and shapes for a configuration: He-normal
+   * convolutions, BatchNorm with gamma 1, variance 1 and small random mean and beta, so that
+   * activations stay finite at any width and depth. For speed checks and comparisons between
+   * implementations at sizes the PyTorch fixtures do not cover.
+   *
+   * @param config the architecture
+   * @param seed the random seed
+   * @return the state dict, with the configuration in its metadata
+   */
+  public static StateDict randomWeights(UNetConfig config, long seed) {
+    Random r = new Random(seed);
+    StateDict.Builder b = StateDict.builder();
+    for (UNetLayout.Parameter p : config.layout().parameters()) {
+      int n = Tensor.numel(p.shape());
+      if (p.dtype() == DType.I64) {
+        b.put(p.name(), Tensor.ofLongs(new long[] {1}));
+        continue;
+      }
+      float[] v = new float[n];
+      boolean ones = p.name().endsWith("running_var")
+          || (p.shape().length == 1 && p.name().endsWith(".weight"));
+      float scale = p.shape().length == 4 ? (float) Math.sqrt(2.0 / (n / p.shape()[0])) : 0.1f;
+      for (int i = 0; i < n; i++) {
+        v[i] = ones ? 1f : (float) r.nextGaussian() * scale;
+      }
+      b.put(p.name(), Tensor.ofFloats(v, p.shape()));
+    }
+    return b.putMetadata(UNetConfig.METADATA_KEY, config.toJson()).build();
+  }
+
+  private static StateDict read(String resource) {
+    try {
+      return SafeTensors.read(bytes(resource), resource);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

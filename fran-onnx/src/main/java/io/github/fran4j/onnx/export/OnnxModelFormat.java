@@ -1,0 +1,29 @@
+package io.github.fran4j.onnx.export;
+
+/**
+ * The contract of the ONNX files FRAN for Java writes: input and output names and the metadata
+ * keys stored in the model's {@code metadata_props}. See {@code docs/model-format.md}.
+ *
+ * <p>Version history: 1 = first version (input {@code input} [N,5,H,W], output {@code delta}
+ * [N,3,H,W], opset 17, BatchNorm folded, any H and W).
+ */
+public final class OnnxModelFormat {
+  /** The metadata key holding {@link #FORMAT_VERSION} as a decimal string. */
+  public static final String FORMAT_VERSION_KEY = "fran.format_version";
+  /** The format version this release writes and the only one it reads. */
+  public static final int FORMAT_VERSION = 1;
+  /** The metadata key holding the square training resolution, e.g. {@code 256}. */
+  public static final String TRAINING_RESOLUTION_KEY = "fran.training_resolution";
+  /** The metadata key holding the divisor that turns an age in years into an input plane value. */
+  public static final String AGE_SCALE_KEY = "fran.age_scale";
+  /** Ages are encoded as {@code age / AGE_SCALE} (the reference's constant). */
+  public static final int AGE_SCALE = 100;
+  /** The metadata key stating the weight precision: {@code fp32} or {@code int8-qdq}. */
+  public static final String PRECISION_KEY = "fran.precision";
+  /** The name of the input tensor, float32 {@code [N, 5, H, W]}. */
+  public static final String INPUT_NAME = "input";
+  /** The name of the output tensor, float32 {@code [N, 3, H, W]}. */
+  public static final String OUTPUT_NAME = "delta";
+
+  private OnnxModelFormat() {}
+}

@@ -1,0 +1,353 @@
+package io.github.fran4j.onnx.runtime;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.github.fran4j.core.ModelFormatException;
+import io.github.fran4j.core.model.UNetConfig;
+import io.github.fran4j.core.spi.BackendOptions;
+import io.github.fran4j.core.spi.Device;
+import io.github.fran4j.core.spi.Generator;
+import io.github.fran4j.core.tensor.Tensor;
+import io.github.fran4j.onnx.export.OnnxModelFormat;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A {@link Generator} backed by an ONNX Runtime session.
+ *
+ * <p>Works with the files {@link io.github.fran4j.onnx.export.OnnxExporter} writes and with
+ * foreign models (e.g. from {@code torch.onnx.export}): the input and output names and shapes are
+ * read from the model; it must have one float32 input of rank 4 with the config's input channel
+ * count (5 by default) and an output of rank 4 with the output channel count (3). Metadata from
+ * {@link OnnxModelFormat}, when present, supplies the architecture and training resolution.
+ *
+ * <p>Thread-safe: {@link #predict} may be called from many threads at once (ONNX Runtime sessions
+ * allow concurrent runs); {@link #close()} waits for running calls, is idempotent, and later calls
+ * to {@link #predict} throw {@link IllegalStateException}. Inputs are handed to ONNX Runtime in
+ * native-order direct buffers.
+ */
+public final class OnnxGenerator implements Generator {
+  private final OrtSession session;
+  private final OrtSession.SessionOptions options;
+  private final String inputName;
+  private final String outputName;
+  private final long[] inputShape;
+  private final int inChannels;
+  private final int outChannels;
+  private final UNetConfig config;
+  private final int resolution;
+  private final String description;
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private boolean closed;
+
+  private OnnxGenerator(OrtSession session, OrtSession.SessionOptions options, String source,
+      Device device) throws ModelFormatException {
+    this.session = session;
+    this.options = options;
+    try {
+      Map<String, String> meta = session.getMetadata().getCustomMetadata();
+      String version = meta.get(OnnxModelFormat.FORMAT_VERSION_KEY);
+      if (version != null && !version.trim().equals(
+          Integer.toString(OnnxModelFormat.FORMAT_VERSION))) {
+        throw new ModelFormatException("unsupported FRAN ONNX format version '" + version
+            + "' in " + source + ", expected " + OnnxModelFormat.FORMAT_VERSION
+            + " (was it written by a newer FRAN for Java?)");
+      }
+      String json = meta.get(UNetConfig.METADATA_KEY);
+      this.config = json == null ? null : UNetConfig.fromJson(json);
+      this.inChannels = config == null ? 5 : config.inChannels();
+      this.outChannels = config == null ? 3 : config.outChannels();
+
+      Map<String, NodeInfo> inputs = session.getInputInfo();
+      if (inputs.size() != 1) {
+        throw new ModelFormatException(source + " has " + inputs.size() + " inputs "
+            + inputs.keySet() + ", expected one float32 input [N, " + inChannels + ", H, W]");
+      }
+      NodeInfo in = inputs.values().iterator().next();
+      this.inputName = in.getName();
+      this.inputShape = checkTensor(source, "input", in, inChannels);
+      Map<String, NodeInfo> outputs = session.getOutputInfo();
+      NodeInfo out = outputs.get(OnnxModelFormat.OUTPUT_NAME);
+      if (out == null) {
+        if (outputs.size() != 1) {
+          throw new ModelFormatException(source + " has " + outputs.size() + " outputs "
+              + outputs.keySet() + " and none is named '" + OnnxModelFormat.OUTPUT_NAME
+              + "', expected one float32 output [N, " + outChannels + ", H, W]");
+        }
+        out = outputs.values().iterator().next();
+      }
+      this.outputName = out.getName();
+      checkTensor(source, "output", out, outChannels);
+
+      String res = meta.get(OnnxModelFormat.TRAINING_RESOLUTION_KEY);
+      if (res != null) {
+        try {
+          this.resolution = Integer.parseInt(res.trim());
+        } catch (NumberFormatException e) {
+          throw new ModelFormatException("metadata " + OnnxModelFormat.TRAINING_RESOLUTION_KEY
+              + " in " + source + " is '" + res + "', expected a positive integer", e);
+        }
+      } else if (config != null) {
+        this.resolution = config.trainingResolution();
+      } else if (inputShape[2] > 0) {
+        this.resolution = (int) inputShape[2];
+      } else {
+        this.resolution = UNetConfig.reference().trainingResolution();
+      }
+    } catch (OrtException e) {
+      throw new ModelFormatException("cannot read the inputs, outputs or metadata of " + source
+          + ": " + e.getMessage(), e);
+    }
+    this.description = "onnxruntime (" + device + ", " + source + ")";
+  }
+
+  private static long[] checkTensor(String source, String role, NodeInfo node, int channels)
+      throws ModelFormatException {
+    if (!(node.getInfo() instanceof TensorInfo)) {
+      throw new ModelFormatException(source + " " + role + " '" + node.getName() + "' is "
+          + node.getInfo() + ", expected a float32 tensor [N, " + channels + ", H, W]");
+    }
+    TensorInfo t = (TensorInfo) node.getInfo();
+    long[] shape = t.getShape();
+    if (t.type != OnnxJavaType.FLOAT || shape.length != 4 || (shape[1] >= 0 && shape[1] != channels)) {
+      throw new ModelFormatException(source + " " + role + " '" + node.getName() + "' is "
+          + t.type.toString().toLowerCase(Locale.ROOT) + " " + Arrays.toString(shape)
+          + " (rank " + shape.length + ", " + (shape.length > 1 ? shape[1] : "no") + " channels)"
+          + ", expected float [N, " + channels + ", H, W] (rank 4, " + channels + " channels"
+          + (role.equals("input") ? ": RGB, input age / 100, target age / 100)" : ": RGB delta)"));
+    }
+    return shape;
+  }
+
+  /**
+   * Opens an ONNX file.
+   *
+   * @param file the {@code .onnx} file
+   * @param options device, threads and optimization level ({@code none}, {@code basic},
+   *     {@code extended} or {@code all}; default {@code all}, which int8 models need to be fast)
+   * @return the generator; the caller closes it
+   * @throws ModelFormatException if the file is not an ONNX model (truncated, corrupt, not ONNX) or
+   *     does not fit the input/output contract, saying what was found and expected
+   * @throws DeviceUnavailableException if an explicitly requested CUDA device cannot be used
+   * @throws IOException if the file cannot be read
+   */
+  public static OnnxGenerator open(Path file, BackendOptions options) throws IOException {
+    checkNotNull(file, "file");
+    if (!Files.isRegularFile(file)) {
+      throw new java.io.FileNotFoundException("no ONNX model file at " + file.toAbsolutePath());
+    }
+    return create(file.toString(), null, file.toString(), options);
+  }
+
+  /**
+   * Opens an ONNX model held in memory, e.g. one just exported from a checkpoint.
+   *
+   * @param model the serialized model
+   * @param source a name for messages and {@link #describe()}, e.g. the checkpoint's path
+   * @param options device, threads and optimization level
+   * @return the generator; the caller closes it
+   * @throws ModelFormatException if the bytes are not an ONNX model or break the contract
+   * @throws DeviceUnavailableException if an explicitly requested CUDA device cannot be used
+   */
+  public static OnnxGenerator open(byte[] model, String source, BackendOptions options)
+      throws IOException {
+    checkNotNull(model, "model");
+    return create(null, model, checkNotNull(source, "source"), options);
+  }
+
+  private static OnnxGenerator create(String path, byte[] bytes, String source,
+      BackendOptions opts) throws IOException {
+    checkNotNull(opts, "options");
+    OrtEnvironment env = OrtDevices.environment();
+    OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+    OrtSession session = null;
+    boolean ok = false;
+    try {
+      so.setOptimizationLevel(optLevel(opts.optimization().orElse("all")));
+      if (opts.threads() > 0) {
+        so.setIntraOpNumThreads(opts.threads());
+      }
+      so.setInterOpNumThreads(1);
+      Device device = OrtDevices.configure(so, opts.device());
+      try {
+        session = path != null ? env.createSession(path, so) : env.createSession(bytes, so);
+      } catch (OrtException e) {
+        throw new ModelFormatException("not a valid ONNX model: " + source
+            + " (truncated, corrupt or not ONNX?): " + e.getMessage(), e);
+      }
+      OnnxGenerator g = new OnnxGenerator(session, so, source, device);
+      ok = true;
+      return g;
+    } catch (OrtException e) {
+      throw new IOException("cannot configure ONNX Runtime for " + source + ": " + e.getMessage(), e);
+    } finally {
+      if (!ok) {
+        // The generator owns session and options once built; before that they are ours to free.
+        if (session != null) {
+          closeQuietly(session);
+        }
+        so.close();
+      }
+    }
+  }
+
+  private static void closeQuietly(OrtSession s) {
+    try {
+      s.close();
+    } catch (OrtException e) {
+      // Nothing useful to do: we are already reporting the original failure.
+    }
+  }
+
+  /**
+   * Parses an optimization level name.
+   *
+   * @param name {@code none}, {@code basic}, {@code extended} or {@code all} (case-insensitive)
+   * @return the ONNX Runtime level
+   * @throws IllegalArgumentException naming the accepted values
+   */
+  static OrtSession.SessionOptions.OptLevel optLevel(String name) {
+    switch (name.trim().toLowerCase(Locale.ROOT)) {
+      case "none":
+      case "disable":
+        return OrtSession.SessionOptions.OptLevel.NO_OPT;
+      case "basic":
+        return OrtSession.SessionOptions.OptLevel.BASIC_OPT;
+      case "extended":
+        return OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
+      case "all":
+        return OrtSession.SessionOptions.OptLevel.ALL_OPT;
+      default:
+        throw new IllegalArgumentException("unknown optimization level '" + name
+            + "', expected one of [none, basic, extended, all]");
+    }
+  }
+
+  @Override
+  public Tensor predict(Tensor input) {
+    checkNotNull(input, "input");
+    int[] s = input.shape();
+    checkArgument(s.length == 4 && s[1] == inChannels,
+        "input has shape %s, expected [N, %s, H, W] (RGB, input age / 100, target age / 100)",
+        Arrays.toString(s), inChannels);
+    for (int axis = 0; axis < 4; axis++) {
+      checkArgument(inputShape[axis] < 0 || inputShape[axis] == s[axis],
+          "input has shape %s but model input '%s' is fixed at %s", Arrays.toString(s), inputName,
+          Arrays.toString(inputShape));
+    }
+    checkArgument(input.dtype().isFloating(), "input dtype is %s, expected a float type",
+        input.dtype());
+    lock.readLock().lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("predict called on a closed OnnxGenerator (" + description
+            + ")");
+      }
+      return run(input, s);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private Tensor run(Tensor input, int[] s) {
+    FloatBuffer buf = ByteBuffer.allocateDirect(input.size() * Float.BYTES)
+        .order(ByteOrder.nativeOrder())
+        .asFloatBuffer();
+    buf.put(input.floatBuffer());
+    buf.rewind();
+    long[] shape = {s[0], s[1], s[2], s[3]};
+    OrtEnvironment env = OrtDevices.environment();
+    try (OnnxTensor t = OnnxTensor.createTensor(env, buf, shape);
+        OrtSession.Result r = session.run(Map.of(inputName, t), Set.of(outputName))) {
+      OnnxValue v = r.get(0);
+      if (!(v instanceof OnnxTensor)) {
+        throw new IllegalStateException("model output '" + outputName + "' is not a tensor");
+      }
+      OnnxTensor o = (OnnxTensor) v;
+      long[] os = o.getInfo().getShape();
+      if (os.length != 4 || os[1] != outChannels) {
+        throw new IllegalStateException("model output '" + outputName + "' has shape "
+            + Arrays.toString(os) + ", expected [N, " + outChannels + ", H, W]");
+      }
+      FloatBuffer ob = o.getFloatBuffer();
+      float[] out = new float[ob.remaining()];
+      ob.get(out);
+      return Tensor.wrap(out, (int) os[0], (int) os[1], (int) os[2], (int) os[3]);
+    } catch (OrtException e) {
+      throw new IllegalArgumentException("ONNX Runtime failed on input " + Arrays.toString(s)
+          + " (" + description + "): " + e.getMessage()
+          + (config == null ? "; foreign models may need H and W to be multiples of 16" : ""), e);
+    }
+  }
+
+  /** Returns the input tensor's name as the model states it. */
+  public String inputName() {
+    return inputName;
+  }
+
+  /** Returns the output tensor's name as the model states it. */
+  public String outputName() {
+    return outputName;
+  }
+
+  @Override
+  public Optional<UNetConfig> config() {
+    return Optional.ofNullable(config);
+  }
+
+  /**
+   * Returns 1 for FRAN's own models, whose graphs pad up-sampled maps to their skip's size so that
+   * any size works; 1 for foreign models too, which say nothing about it (ONNX Runtime then reports
+   * a size it cannot handle as an {@link IllegalArgumentException} from {@link #predict}).
+   */
+  @Override
+  public int sizeMultiple() {
+    return 1;
+  }
+
+  @Override
+  public int resolution() {
+    return resolution;
+  }
+
+  @Override
+  public String describe() {
+    return description;
+  }
+
+  @Override
+  public void close() {
+    lock.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      closeQuietly(session);
+      options.close();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+}

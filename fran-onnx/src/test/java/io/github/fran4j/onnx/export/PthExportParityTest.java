@@ -1,0 +1,48 @@
+package io.github.fran4j.onnx.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import io.github.fran4j.core.model.UNetConfig;
+import io.github.fran4j.core.spi.BackendOptions;
+import io.github.fran4j.core.tensor.Tensor;
+import io.github.fran4j.core.weights.StateDict;
+import io.github.fran4j.core.weights.WeightFiles;
+import io.github.fran4j.core.weights.pth.InteropFixtures;
+import io.github.fran4j.onnx.runtime.OnnxGenerator;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * PyTorch checkpoints ({@code .pth}: bare, checkpoint dict with {@code module.} names, strided
+ * views, fp16, bf16) read in Java, exported by {@link OnnxExporter} and run by ONNX Runtime give
+ * PyTorch's own output for the same input: what {@code fran export --checkpoint x.pth} produces.
+ */
+class PthExportParityTest {
+
+  static Stream<JsonObject> models() {
+    return InteropFixtures.models().stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("models")
+  void exportedCheckpointMatchesPytorch(JsonObject m) throws Exception {
+    StateDict weights = WeightFiles.read(InteropFixtures.file(m.get("file").getAsString()));
+    UNetConfig config = UNetConfig.fromStateDict(weights);
+    byte[] onnx = OnnxExporter.toBytes(weights, config);
+    Tensor input = InteropFixtures.tensor(InteropFixtures.manifest().getAsJsonObject("input"));
+    Tensor expected = InteropFixtures.tensor(m.getAsJsonObject("output"));
+    try (OnnxGenerator g =
+        OnnxGenerator.open(onnx, m.get("file").getAsString(), BackendOptions.defaults())) {
+      Tensor actual = g.predict(input);
+      assertThat(InteropFixtures.maxAbsDiff(actual, expected))
+          .isLessThanOrEqualTo(m.get("tolerance").getAsDouble());
+      if (m.has("fp32_output")) {
+        // Against the original float32 model: rounding the weights costs at most 1e-3 here.
+        Tensor fp32 = InteropFixtures.tensor(m.getAsJsonObject("fp32_output"));
+        assertThat(InteropFixtures.maxAbsDiff(actual, fp32)).isLessThanOrEqualTo(1e-3);
+      }
+    }
+  }
+}

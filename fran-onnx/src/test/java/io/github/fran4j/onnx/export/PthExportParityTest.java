@@ -39,9 +39,11 @@ class PthExportParityTest {
       assertThat(InteropFixtures.maxAbsDiff(actual, expected))
           .isLessThanOrEqualTo(m.get("tolerance").getAsDouble());
       if (m.has("fp32_output")) {
-        // Against the original float32 model: rounding the weights costs at most 1e-3 here.
+        // Against the original float32 model, rounding the weights costs more: documented loose
+        // tolerances of 5e-3 (fp16) and 2e-2 (bf16), for outputs spanning about [-1.2, 1.2].
         Tensor fp32 = InteropFixtures.tensor(m.getAsJsonObject("fp32_output"));
-        assertThat(InteropFixtures.maxAbsDiff(actual, fp32)).isLessThanOrEqualTo(1e-3);
+        double loose = m.get("dtype").getAsString().equals("F16") ? 5e-3 : 2e-2;
+        assertThat(InteropFixtures.maxAbsDiff(actual, fp32)).isLessThanOrEqualTo(loose);
       }
     }
   }

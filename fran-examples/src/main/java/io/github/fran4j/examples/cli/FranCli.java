@@ -12,7 +12,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = FranCli.Version.class,
     description = "FRAN for Java: production face re-aging.",
-    subcommands = {CommandLine.HelpCommand.class, InspectCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      ExportCommand.class,
+      BenchCommand.class,
+      InspectCommand.class
+    })
 public final class FranCli {
 
   private FranCli() {}

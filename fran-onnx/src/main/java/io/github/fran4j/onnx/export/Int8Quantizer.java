@@ -110,7 +110,7 @@ public final class Int8Quantizer {
     byte[] probe = model.toBuilder().setGraph(g).build().toByteArray();
     String inputName = model.getGraph().getInput(0).getName();
     Map<String, float[]> ranges = new LinkedHashMap<>();
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env = io.github.fran4j.onnx.runtime.OnnxGenerator.environment();
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
       so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.BASIC_OPT);
       try (OrtSession session = env.createSession(probe, so)) {

@@ -2,16 +2,23 @@ package io.github.fran4j.onnx.runtime;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import io.github.fran4j.core.ModelFormatException;
+import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.spi.BackendOptions;
 import io.github.fran4j.core.spi.BackendProvider;
 import io.github.fran4j.core.spi.Generator;
+import io.github.fran4j.core.weights.SafeTensors;
+import io.github.fran4j.core.weights.StateDict;
+import io.github.fran4j.onnx.export.OnnxExporter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 
 /**
  * The ONNX Runtime backend for {@code ReAger.load}: opens {@code .onnx} files with
- * {@link OnnxGenerator}. Registered in {@code META-INF/services}; ranked {@value #RANK}, above the
+ * {@link OnnxGenerator}, and {@code .safetensors} checkpoints by exporting them to ONNX in memory
+ * ({@link OnnxExporter}; the architecture comes from the checkpoint's metadata or is inferred from
+ * its tensors, see {@link UNetConfig#fromStateDict}). Registered in {@code META-INF/services}; ranked {@value #RANK}, above the
  * pure-Java reference backend, so that it wins whenever {@code fran-onnx} is on the class path.
  * Construction is free: ONNX Runtime is loaded only by {@link #open}. Thread-safe.
  */
@@ -34,18 +41,37 @@ public final class OnnxBackendProvider implements BackendProvider {
 
   @Override
   public String formats() {
-    return ".onnx";
+    return ".onnx, .safetensors";
   }
 
   @Override
   public boolean supports(Path file) {
     checkNotNull(file, "file");
     Path name = file.getFileName();
-    return name != null && name.toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
+    if (name == null) {
+      return false;
+    }
+    String n = name.toString().toLowerCase(Locale.ROOT);
+    return n.endsWith(".onnx") || n.endsWith(".safetensors");
   }
 
+  /**
+   * Opens an {@code .onnx} model, or a {@code .safetensors} checkpoint through an in-memory export.
+   *
+   * @throws ModelFormatException for corrupt files, ONNX models that break the input/output
+   *     contract, and checkpoints whose tensors do not form a FRAN U-Net (every missing, misshaped
+   *     and unexpected tensor is listed)
+   */
   @Override
   public Generator open(Path file, BackendOptions options) throws IOException {
+    checkNotNull(file, "file");
+    checkNotNull(options, "options");
+    String n = String.valueOf(file.getFileName()).toLowerCase(Locale.ROOT);
+    if (n.endsWith(".safetensors")) {
+      StateDict weights = SafeTensors.read(file);
+      UNetConfig config = UNetConfig.fromStateDict(weights);
+      return OnnxGenerator.open(OnnxExporter.toBytes(weights, config), file.toString(), options);
+    }
     return OnnxGenerator.open(file, options);
   }
 }

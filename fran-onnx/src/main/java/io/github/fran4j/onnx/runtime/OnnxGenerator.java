@@ -301,6 +301,18 @@ public final class OnnxGenerator implements Generator {
     }
   }
 
+  /**
+   * Returns the one ONNX Runtime environment this library uses (created on first use, with FATAL
+   * native logging because every error reaches the caller as an exception). Code that runs its own
+   * ONNX Runtime sessions next to FRAN's should use this environment: ONNX Runtime allows one per
+   * JVM and ignores the settings of later requests.
+   *
+   * @return the shared environment
+   */
+  public static OrtEnvironment environment() {
+    return OrtDevices.environment();
+  }
+
   /** Returns the input tensor's name as the model states it. */
   public String inputName() {
     return inputName;

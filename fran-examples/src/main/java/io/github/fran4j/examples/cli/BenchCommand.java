@@ -1,0 +1,295 @@
+package io.github.fran4j.examples.cli;
+
+import ai.onnx.proto.OnnxMl;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import com.google.protobuf.ByteString;
+import io.github.fran4j.core.model.RandomUNetWeights;
+import io.github.fran4j.core.model.UNetConfig;
+import io.github.fran4j.core.spi.BackendOptions;
+import io.github.fran4j.core.spi.Device;
+import io.github.fran4j.core.tensor.Tensor;
+import io.github.fran4j.core.weights.StateDict;
+import io.github.fran4j.onnx.export.CalibrationImages;
+import io.github.fran4j.onnx.export.Int8Quantizer;
+import io.github.fran4j.onnx.export.OnnxExporter;
+import io.github.fran4j.onnx.runtime.OnnxGenerator;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code fran bench}: compares ONNX Runtime fp32, ONNX Runtime int8 (and DJL when fran-training's
+ * DJL U-Net is on the class path) on the seed-size generator at several sizes: median latency, peak
+ * RSS, achieved GFLOP/s beside a large MatMul's GFLOP/s measured in the same run.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Benchmark ONNX Runtime fp32 / int8 (and DJL if present) on the generator.")
+final class BenchCommand implements Callable<Integer> {
+  static final String DJL_UNET_CLASS = "io.github.fran4j.training.model.UNet";
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--width", defaultValue = "64", description = "Base width (default ${DEFAULT-VALUE}).")
+  int width;
+
+  @Option(names = "--depth", defaultValue = "4", description = "Depth (default ${DEFAULT-VALUE}).")
+  int depth;
+
+  @Option(names = "--sizes", defaultValue = "256,512,1024", split = ",",
+      description = "Square input sizes (default ${DEFAULT-VALUE}).")
+  List<Integer> sizes;
+
+  @Option(names = "--runs", defaultValue = "5", description = "Timed runs per case (median).")
+  int runs;
+
+  @Option(names = "--warmup", defaultValue = "1", description = "Untimed runs per case.")
+  int warmup;
+
+  @Option(names = "--threads", defaultValue = "0",
+      description = "ONNX Runtime intra-op threads (0 = all cores).")
+  int threads;
+
+  @Option(names = "--device", defaultValue = "cpu", description = "auto, cpu, cuda or cuda:N.")
+  String device;
+
+  @Option(names = "--calibration",
+      description = "Image folder for int8 calibration (default: random inputs).")
+  Path calibration;
+
+  @Option(names = "--calibration-count", defaultValue = "16",
+      description = "Calibration images (default ${DEFAULT-VALUE}).")
+  int calibrationCount;
+
+  @Option(names = "--matmul", defaultValue = "2048",
+      description = "MatMul size M=K=N for the reference rate (default ${DEFAULT-VALUE}).")
+  int matmul;
+
+  @Option(names = "--skip-int8", description = "Only fp32.")
+  boolean skipInt8;
+
+  @Option(names = "--out", description = "Also write the Markdown table to this file.")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter w = spec.commandLine().getOut();
+    UNetConfig cfg = UNetConfig.builder().optBaseWidth(width).optDepth(depth).build();
+    StateDict weights = RandomUNetWeights.create(cfg, 0);
+    BackendOptions opts = BackendOptions.builder().optDevice(Device.parse(device))
+        .optThreads(threads).optOptimization("all").build();
+    List<String> lines = new ArrayList<>();
+    lines.add(String.format(Locale.ROOT, "U-Net width %d depth %d (%.1fM params), random weights;"
+        + " %d cores; ONNX Runtime %s; runs %d (median), warmup %d",
+        width, depth, cfg.layout().trainableParameterCount() / 1e6,
+        Runtime.getRuntime().availableProcessors(), ortVersion(), runs, warmup));
+    double mm = matMulGflops(matmul, opts);
+    lines.add(String.format(Locale.ROOT, "MatMul %dx%dx%d through ONNX Runtime: %.1f GFLOP/s",
+        matmul, matmul, matmul, mm));
+    lines.add("");
+    lines.add("| engine | size | median latency | peak RSS | GFLOP | GFLOP/s | % of MatMul |");
+    lines.add("|---|---|---|---|---|---|---|");
+    lines.forEach(w::println);
+    w.flush();
+
+    byte[] fp32 = OnnxExporter.toBytes(weights, cfg);
+    List<String> rows = new ArrayList<>();
+    String psnr = null;
+    rows.addAll(runOnnx("onnxruntime fp32", fp32, cfg, opts, mm, w));
+    if (!skipInt8) {
+      List<Tensor> calib = calibration != null
+          ? CalibrationImages.load(calibration, cfg.trainingResolution(), calibrationCount, 1)
+          : randomInputs(calibrationCount, cfg.trainingResolution());
+      byte[] int8 = Int8Quantizer.quantize(fp32, calib);
+      rows.addAll(runOnnx("onnxruntime int8", int8, cfg, opts, mm, w));
+      try (OnnxGenerator a = OnnxGenerator.open(fp32, "fp32", opts);
+          OnnxGenerator b = OnnxGenerator.open(int8, "int8", opts)) {
+        Tensor in = calib.get(calib.size() - 1);
+        psnr = String.format(Locale.ROOT, "int8 vs fp32 delta PSNR on a %s input at %d: %.1f dB",
+            calibration != null ? "calibration image" : "random", cfg.trainingResolution(),
+            Int8Quantizer.psnr(a.predict(in), b.predict(in)));
+      }
+    }
+    if (DjlBench.available()) {
+      for (int s : sizes) {
+        String row;
+        try {
+          resetPeakRss();
+          double[] t = DjlBench.time(cfg, weights, randomInputs(1, s).get(0).toFloatArray(), s,
+              warmup, runs);
+          double median = t[runs / 2];
+          double flops = UNetFlops.count(cfg, s, s);
+          row = String.format(Locale.ROOT, "| djl eval | %d | %.3f s | %s | %.1f | %.1f | %.0f%% |",
+              s, median, peakRss(), flops / 1e9, flops / 1e9 / median,
+              100 * flops / 1e9 / median / mm);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+          Throwable c = e.getCause() != null ? e.getCause() : e;
+          row = "| djl eval | " + s + " | failed: " + c + " | | | | |";
+        }
+        rows.add(row);
+        w.println(row);
+        w.flush();
+      }
+    }
+    rows.add("");
+    if (psnr != null) {
+      rows.add(psnr);
+      w.println(psnr);
+    }
+    String djl = DjlBench.describeAvailability();
+    rows.add(djl);
+    w.println(djl);
+    w.flush();
+    if (out != null) {
+      List<String> all = new ArrayList<>(lines);
+      all.addAll(rows);
+      Files.write(out, all, StandardCharsets.UTF_8);
+    }
+    return 0;
+  }
+
+  private List<String> runOnnx(String name, byte[] model, UNetConfig cfg, BackendOptions opts,
+      double mm, PrintWriter w) throws IOException {
+    List<String> rows = new ArrayList<>();
+    try (OnnxGenerator g = OnnxGenerator.open(model, name, opts)) {
+      for (int s : sizes) {
+        Tensor in = randomInputs(1, s).get(0);
+        resetPeakRss();
+        for (int i = 0; i < warmup; i++) {
+          g.predict(in);
+        }
+        double[] t = new double[runs];
+        for (int i = 0; i < runs; i++) {
+          long t0 = System.nanoTime();
+          g.predict(in);
+          t[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        Arrays.sort(t);
+        double median = t[runs / 2];
+        double flops = UNetFlops.count(cfg, s, s);
+        String row = String.format(Locale.ROOT, "| %s | %d | %.3f s | %s | %.1f | %.1f | %.0f%% |",
+            name, s, median, peakRss(), flops / 1e9, flops / 1e9 / median,
+            100 * flops / 1e9 / median / mm);
+        rows.add(row);
+        w.println(row);
+        w.flush();
+      }
+    }
+    return rows;
+  }
+
+  static List<Tensor> randomInputs(int n, int size) {
+    SplittableRandom r = new SplittableRandom(42 + size);
+    List<Tensor> list = new ArrayList<>();
+    int hw = size * size;
+    for (int k = 0; k < n; k++) {
+      float[] v = new float[5 * hw];
+      for (int i = 0; i < 3 * hw; i++) {
+        v[i] = (float) r.nextDouble();
+      }
+      Arrays.fill(v, 3 * hw, 4 * hw, 0.25f);
+      Arrays.fill(v, 4 * hw, 5 * hw, 0.70f);
+      list.add(Tensor.wrap(v, 1, 5, size, size));
+    }
+    return list;
+  }
+
+  /** Builds Y = A x B with B an initializer and times it through ONNX Runtime. */
+  static double matMulGflops(int n, BackendOptions opts) throws Exception {
+    float[] b = new float[n * n];
+    SplittableRandom r = new SplittableRandom(3);
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (float) r.nextDouble(-1, 1);
+    }
+    ByteBuffer raw = ByteBuffer.allocate(b.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    raw.asFloatBuffer().put(b);
+    OnnxMl.TypeProto type = OnnxMl.TypeProto.newBuilder().setTensorType(
+        OnnxMl.TypeProto.Tensor.newBuilder().setElemType(1)).build();
+    OnnxMl.GraphProto graph = OnnxMl.GraphProto.newBuilder().setName("matmul")
+        .addInitializer(OnnxMl.TensorProto.newBuilder().setName("b").setDataType(1).addDims(n)
+            .addDims(n).setRawData(ByteString.copyFrom(raw.array())))
+        .addNode(OnnxMl.NodeProto.newBuilder().setOpType("MatMul").addInput("a").addInput("b")
+            .addOutput("y"))
+        .addInput(OnnxMl.ValueInfoProto.newBuilder().setName("a").setType(type))
+        .addOutput(OnnxMl.ValueInfoProto.newBuilder().setName("y").setType(type))
+        .build();
+    byte[] model = OnnxMl.ModelProto.newBuilder().setIrVersion(8)
+        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(17)).setGraph(graph)
+        .build().toByteArray();
+    OrtEnvironment env = OnnxGenerator.environment();
+    try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+      if (opts.threads() > 0) {
+        so.setIntraOpNumThreads(opts.threads());
+      }
+      so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      try (OrtSession s = env.createSession(model, so)) {
+        FloatBuffer a = ByteBuffer.allocateDirect(n * n * 4).order(ByteOrder.nativeOrder())
+            .asFloatBuffer();
+        for (int i = 0; i < n * n; i++) {
+          a.put((float) r.nextDouble(-1, 1));
+        }
+        a.rewind();
+        double[] t = new double[7];
+        try (OnnxTensor at = OnnxTensor.createTensor(env, a, new long[] {n, n})) {
+          for (int i = -2; i < t.length; i++) {
+            long t0 = System.nanoTime();
+            try (OrtSession.Result res = s.run(Map.of("a", at))) {
+              if (i >= 0) {
+                t[i] = (System.nanoTime() - t0) / 1e9;
+              }
+            }
+          }
+        }
+        Arrays.sort(t);
+        return 2.0 * n * n * n / t[t.length / 2] / 1e9;
+      }
+    }
+  }
+
+  private static String ortVersion() {
+    return OnnxGenerator.environment().getVersion();
+  }
+
+  /** Resets the kernel's peak-RSS counter (Linux 4.0+), so each case reports its own peak. */
+  static void resetPeakRss() {
+    try {
+      Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+    } catch (IOException | RuntimeException e) {
+      // Not Linux or not permitted: the peak then covers the whole run so far.
+    }
+  }
+
+  /** Returns VmHWM (peak resident set) from /proc, or "n/a". */
+  static String peakRss() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+          return String.format(Locale.ROOT, "%.2f GB", kb / 1024.0 / 1024.0);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // fall through
+    }
+    return "n/a";
+  }
+}

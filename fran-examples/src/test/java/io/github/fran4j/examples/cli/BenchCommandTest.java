@@ -1,0 +1,30 @@
+package io.github.fran4j.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class BenchCommandTest {
+  @Test
+  void tinyBenchPrintsEveryRowAndWritesTheTable(@TempDir Path dir) throws Exception {
+    CommandLine cl = FranCli.commandLine();
+    StringWriter out = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    Path table = dir.resolve("bench.md");
+    int rc = cl.execute("bench", "--width", "4", "--depth", "2", "--sizes", "16,24", "--runs",
+        "2", "--warmup", "0", "--threads", "1", "--calibration-count", "2", "--matmul", "64",
+        "--out", table.toString());
+    String text = out.toString();
+    assertThat(rc).as(text).isZero();
+    assertThat(text).contains("| onnxruntime fp32 | 16 |", "| onnxruntime fp32 | 24 |",
+        "| onnxruntime int8 | 24 |", "int8 vs fp32 delta PSNR", "MatMul 64x64x64");
+    assertThat(text).containsAnyOf("DJL: skipped", "| djl eval | 16 |");
+    assertThat(Files.readString(table)).contains("| onnxruntime int8 | 16 |");
+  }
+}

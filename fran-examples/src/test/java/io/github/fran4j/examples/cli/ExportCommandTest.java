@@ -1,0 +1,97 @@
+package io.github.fran4j.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.fran4j.core.model.RandomUNetWeights;
+import io.github.fran4j.core.model.UNetConfig;
+import io.github.fran4j.core.spi.BackendOptions;
+import io.github.fran4j.core.spi.Device;
+import io.github.fran4j.core.tensor.Tensor;
+import io.github.fran4j.core.weights.SafeTensors;
+import io.github.fran4j.core.weights.StateDict;
+import io.github.fran4j.onnx.export.OnnxExporter;
+import io.github.fran4j.onnx.runtime.OnnxGenerator;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ExportCommandTest {
+  private static final UNetConfig CFG = UNetConfig.builder().optBaseWidth(4).optDepth(2)
+      .optTrainingResolution(16).build();
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cl = FranCli.commandLine();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    return cl.execute(args);
+  }
+
+  @Test
+  void exportsFp32ThatMatchesTheInMemoryExport(@TempDir Path dir) throws Exception {
+    StateDict w = RandomUNetWeights.create(CFG, 8);
+    Path ckpt = dir.resolve("g.safetensors");
+    SafeTensors.write(w, ckpt);
+    Path onnx = dir.resolve("out/g.onnx");
+    assertThat(run("export", "--checkpoint", ckpt.toString(), "--out", onnx.toString()))
+        .as(err.toString()).isZero();
+    assertThat(out.toString()).contains("wrote", "fp32");
+    assertThat(Files.readAllBytes(onnx)).isEqualTo(OnnxExporter.toBytes(w, CFG));
+  }
+
+  @Test
+  void exportsInt8CalibratedOnAFolderAndReportsPsnr(@TempDir Path dir) throws Exception {
+    SafeTensors.write(RandomUNetWeights.create(CFG, 8), dir.resolve("g.safetensors"));
+    Path images = dir.resolve("faces/30");
+    Files.createDirectories(images);
+    Random r = new Random(1);
+    for (int i = 0; i < 6; i++) {
+      BufferedImage img = new BufferedImage(20, 20, BufferedImage.TYPE_INT_RGB);
+      for (int y = 0; y < 20; y++) {
+        for (int x = 0; x < 20; x++) {
+          img.setRGB(x, y, r.nextInt(0xffffff));
+        }
+      }
+      ImageIO.write(img, "png", images.resolve(i + ".png").toFile());
+    }
+    Path onnx = dir.resolve("g8.onnx");
+    int rc = run("export", "--checkpoint", dir.resolve("g.safetensors").toString(), "--out",
+        onnx.toString(), "--int8", "--calibration", dir.resolve("faces").toString(),
+        "--calibration-count", "3");
+    assertThat(rc).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("int8 QDQ", "calibrated on 3 images",
+        "int8 vs fp32 delta PSNR on 3 held-out images");
+    try (OnnxGenerator g = OnnxGenerator.open(onnx,
+        BackendOptions.builder().optDevice(Device.CPU).build())) {
+      assertThat(g.predict(Tensor.zeros(1, 5, 16, 16)).shape()).containsExactly(1, 3, 16, 16);
+    }
+  }
+
+  @Test
+  void int8WithoutCalibrationIsAUsageError(@TempDir Path dir) {
+    int rc = run("export", "--checkpoint", dir.resolve("x.safetensors").toString(), "--out",
+        dir.resolve("x.onnx").toString(), "--int8");
+    assertThat(rc).isEqualTo(2);
+    assertThat(err.toString()).contains("--int8 needs --calibration DIR");
+  }
+
+  @Test
+  void badCheckpointFailsWithTheMissingTensors(@TempDir Path dir) throws Exception {
+    StateDict w = RandomUNetWeights.create(CFG, 8).toBuilder().remove("outc.conv.bias").build();
+    Path ckpt = dir.resolve("bad.safetensors");
+    SafeTensors.write(w, ckpt);
+    int rc = run("export", "--checkpoint", ckpt.toString(), "--out",
+        dir.resolve("x.onnx").toString());
+    assertThat(rc).isNotZero();
+    assertThat(err.toString()).contains("missing: outc.conv.bias[3]");
+    assertThat(dir.resolve("x.onnx")).doesNotExist();
+  }
+}

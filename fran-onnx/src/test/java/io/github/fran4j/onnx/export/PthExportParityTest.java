@@ -9,7 +9,13 @@ import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.core.weights.WeightFiles;
 import io.github.fran4j.core.weights.pth.InteropFixtures;
+import io.github.fran4j.core.spi.Generator;
+import io.github.fran4j.onnx.runtime.OnnxBackendProvider;
 import io.github.fran4j.onnx.runtime.OnnxGenerator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -44,6 +50,30 @@ class PthExportParityTest {
         Tensor fp32 = InteropFixtures.tensor(m.getAsJsonObject("fp32_output"));
         double loose = m.get("dtype").getAsString().equals("F16") ? 5e-3 : 2e-2;
         assertThat(InteropFixtures.maxAbsDiff(actual, fp32)).isLessThanOrEqualTo(loose);
+      }
+    }
+  }
+
+  @Test
+  void backendProviderOpensPthCheckpointsAsReAgerLoadDoes(@TempDir Path dir) throws Exception {
+    // The reference's checkpoint dict, saved under the reference's kind of name.
+    Path ckpt = Files.copy(InteropFixtures.file("unet_t_w4_d2_checkpoint.pth"),
+        dir.resolve("UNet_epoch90.pth"));
+    Path pt = Files.copy(InteropFixtures.file("unet_b_w4_d3.pth"), dir.resolve("model.pt"));
+    OnnxBackendProvider p = new OnnxBackendProvider();
+    assertThat(p.supports(ckpt)).isTrue();
+    assertThat(p.supports(pt)).isTrue();
+    assertThat(p.formats()).contains(".pth");
+    Tensor input = InteropFixtures.tensor(InteropFixtures.manifest().getAsJsonObject("input"));
+    for (Path f : new Path[] {ckpt, pt}) {
+      String expectedFile = f == ckpt ? "unet_t_w4_d2.out.f32" : "unet_b_w4_d3.out.f32";
+      JsonObject ref = new JsonObject();
+      ref.addProperty("file", expectedFile);
+      ref.add("shape", InteropFixtures.models().get(0).getAsJsonObject("output").get("shape"));
+      try (Generator g = p.open(f, BackendOptions.defaults())) {
+        assertThat(g.describe()).contains(f.getFileName().toString());
+        assertThat(InteropFixtures.maxAbsDiff(g.predict(input), InteropFixtures.tensor(ref)))
+            .isLessThanOrEqualTo(1e-4);
       }
     }
   }

@@ -9,8 +9,9 @@ fran-core/src/test/resources/interop/:
   * small reference U-Nets (transposed and bilinear; width 4; depth 2 and 3; random weights and
     random BatchNorm statistics; eval mode) saved by torch.save as: a bare fp32 state dict, the
     reference's checkpoint dict (epoch, model_state_dict with 'module.' names as nn.DataParallel
-    writes them, Adam optimizer and StepLR scheduler states), fp16 and bf16 weights, and a state
-    dict whose tensors are non-contiguous views with storage offsets and shared storages;
+    writes them, Adam optimizer and StepLR scheduler states), fp16 and bf16 weights, a state dict
+    pickled with protocol 4, and a state dict whose tensors are non-contiguous views with storage
+    offsets and shared storages;
   * the same models exported by torch.onnx.export (one with dynamic axes, one with a fixed size;
     custom input/output names);
   * PyTorch's output for a fixed input: raw little-endian float32 files, described with shapes
@@ -18,7 +19,8 @@ fran-core/src/test/resources/interop/:
   * hostile files under hostile/: pickles naming os.system, builtins.eval and
     torch.storage._load_from_bytes (built by hand from pickle opcodes, never executed), a zip bomb,
     an entry that inflates past its declared size, a path-traversal entry name, absurd declared
-    sizes, a truncated file, the legacy (non-zip) format and a TorchScript archive.
+    sizes, a truncated file, the legacy (non-zip) format, a TorchScript archive and a whole
+    pickled module (torch.save(model)).
 
 The U-Net follows notes/fran-reference.md: DoubleConv = [Conv3x3 no bias, BN, ReLU] x 2; inc;
 down_i = MaxPool2 + DoubleConv; up_i = ConvTranspose2x2 (or bilinear x2, align_corners=True, with
@@ -251,6 +253,8 @@ def hostile(valid_pth):
     torch.save(m.state_dict(), os.path.join(OUT, "hostile", "legacy.pth"),
                _use_new_zipfile_serialization=False)
     torch.jit.save(torch.jit.script(nn.Linear(2, 2)), os.path.join(OUT, "hostile", "torchscript.pt"))
+    # torch.save(model): pickles the module's class (here __main__.UNet), not just tensors.
+    torch.save(UNet(2, 1), os.path.join(OUT, "hostile", "whole_module.pth"))
 
 
 def main():
@@ -275,6 +279,12 @@ def main():
         sums = {k: [float(v.double().sum()), float(v.reshape(-1)[0])] for k, v in sd.items()}
         manifest["models"].append(dict(common, file=name + ".pth", kind="state_dict",
                                        dtype="F32", output=out, tolerance=1e-4, checksums=sums))
+
+        if not bilinear:
+            # Pickle protocol 4 (FRAME, MEMOIZE, SHORT_BINUNICODE, STACK_GLOBAL opcodes).
+            save(sd, name + "_proto4.pth", pickle_protocol=4)
+            manifest["models"].append(dict(common, file=name + "_proto4.pth", kind="state_dict",
+                                           dtype="F32", output=out, tolerance=1e-4))
 
         strided = strided_state_dict(sd)
         save(strided, name + "_strided.pth")

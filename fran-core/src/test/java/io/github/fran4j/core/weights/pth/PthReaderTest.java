@@ -186,6 +186,14 @@ class PthReaderTest {
   }
 
   @Test
+  void wholePickledModuleIsRefusedNamingItsClass() {
+    assertThatThrownBy(() -> PthReader.read(InteropFixtures.file("hostile/whole_module.pth")))
+        .isInstanceOf(ModelFormatException.class)
+        .hasMessageContaining("'__main__.UNet'")
+        .hasMessageContaining("torch.save(model.state_dict(), 'weights.pth')");
+  }
+
+  @Test
   void looksLikePthRecognizesZipAndLegacyButNotText() throws Exception {
     assertThat(PthReader.looksLikePth(InteropFixtures.file("unet_t_w4_d2.pth"))).isTrue();
     assertThat(PthReader.looksLikePth(InteropFixtures.file("hostile/legacy.pth"))).isTrue();

@@ -189,7 +189,10 @@ def zip_with(entries, name, compress=zipfile.ZIP_STORED):
     path = os.path.join(OUT, "hostile", name)
     with zipfile.ZipFile(path, "w", compress) as z:
         for n, data in entries:
-            z.writestr(n, data)
+            # A fixed time stamp keeps re-generated files identical.
+            info = zipfile.ZipInfo(n, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = compress
+            z.writestr(info, data)
     return path
 
 
@@ -239,6 +242,11 @@ def hostile(valid_pth):
     lying = [(n, d) if n != prefix + "data/0" else (n, bytes(1 << 20)) for n, d in entries]
     p = zip_with(lying, "lying_size.pth", zipfile.ZIP_DEFLATED)
     patch_sizes(p, prefix + "data/0", usize=len(storage0))
+
+    # An entry that inflates to fewer bytes than its headers declare.
+    short = [(n, d) for n, d in entries]
+    p = zip_with(short, "short_entry.pth", zipfile.ZIP_DEFLATED)
+    patch_sizes(p, prefix + "data.pkl", usize=len(src.read(prefix + "data.pkl")) + 4096)
 
     zip_with(entries + [("../../../tmp/evil.sh", b"#!/bin/sh\necho pwned\n")],
              "path_traversal.pth")

@@ -421,7 +421,8 @@ public final class PthReader {
       }
       String entry = prefix + "data/" + s.key();
       long actual = zip.size(entry);
-      if (actual >= 0 && actual < bytes) {
+      if (actual >= 0 && actual != bytes) {
+        // torch.save writes exactly numel * element size; anything else is corrupt or forged.
         throw new ModelFormatException(
             file + ": storage '" + entry + "' holds " + actual + " bytes, but its tensor needs "
                 + s.numel() + " elements of " + elem + " bytes");

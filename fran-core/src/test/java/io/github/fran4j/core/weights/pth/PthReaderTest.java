@@ -148,6 +148,14 @@ class PthReaderTest {
   }
 
   @Test
+  void refusesEntryShorterThanItsDeclaredSize() {
+    assertThatThrownBy(() -> PthReader.read(InteropFixtures.file("hostile/short_entry.pth")))
+        .isInstanceOf(ModelFormatException.class)
+        .hasMessageContaining("data.pkl' holds")
+        .hasMessageContaining("(truncated file?)");
+  }
+
+  @Test
   void refusesPathTraversalEntryNames() {
     assertThatThrownBy(() -> PthReader.read(InteropFixtures.file("hostile/path_traversal.pth")))
         .isInstanceOf(ModelFormatException.class)

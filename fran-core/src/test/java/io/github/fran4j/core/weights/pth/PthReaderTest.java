@@ -268,6 +268,19 @@ class PthReaderTest {
   }
 
   @Test
+  void emptyTensorWithAnOffsetPastItsStorageReadsAsEmpty() throws Exception {
+    byte[] pkl =
+        PickleBuilder.proto2()
+            .op('}')
+            .str("w")
+            .tensor("FloatStorage", "0", 1, 9, new long[] {0, 3}, new long[] {3, 1})
+            .op('s')
+            .stop();
+    Path f = archive(pkl, Map.of("archive/data/0", PickleBuilder.floatsLe(1)));
+    assertThat(PthReader.read(f).get("w").shape()).containsExactly(0, 3);
+  }
+
+  @Test
   void storageShorterThanItsNumelIsAnError() {
     byte[] pkl =
         PickleBuilder.proto2()

@@ -12,6 +12,7 @@ package io.github.fran4j.core.weights.pth;
  * @param maxStack most values on the pickle stack
  * @param maxNesting most nesting of containers and marks
  * @param maxStringBytes most bytes of one string or bytes value
+ * @param maxExpansion most elements materialized per element stored (views may alias storages)
  */
 record Limits(
     int maxEntries,
@@ -22,4 +23,5 @@ record Limits(
     int maxMemo,
     int maxStack,
     int maxNesting,
-    int maxStringBytes) {}
+    int maxStringBytes,
+    int maxExpansion) {}

@@ -87,7 +87,8 @@ public final class PthReader {
             b.maxMemo,
             b.maxStack,
             b.maxNesting,
-            b.maxStringBytes);
+            b.maxStringBytes,
+            b.maxExpansion);
     this.stateDictKey = b.stateDictKey;
   }
 
@@ -167,7 +168,7 @@ public final class PthReader {
       byte[] pkl = zip.read(prefix + "data.pkl", limits.maxPickleBytes());
       Object root = new RestrictedUnpickler(pkl, file + ": data.pkl", limits).load();
       ByteOrder order = byteOrder(zip, prefix, file);
-      return toStateDict(root, new Storages(zip, prefix, order, file), file);
+      return toStateDict(root, new Storages(zip, prefix, order, file, limits), file);
     }
   }
 
@@ -305,13 +306,17 @@ public final class PthReader {
     private final String prefix;
     private final ByteOrder order;
     private final Path file;
+    private final Limits limits;
     private final Map<String, ByteBuffer> cache = new HashMap<>();
+    private long storedElements;
+    private long materializedElements;
 
-    Storages(GuardedZip zip, String prefix, ByteOrder order, Path file) {
+    Storages(GuardedZip zip, String prefix, ByteOrder order, Path file, Limits limits) {
       this.zip = zip;
       this.prefix = prefix;
       this.order = order;
       this.file = file;
+      this.limits = limits;
     }
 
     Tensor materialize(String name, Py.TensorRef t) throws IOException {
@@ -362,6 +367,16 @@ public final class PthReader {
                 + ") reaches element " + last + " of a storage of " + numel);
       }
       int count = (int) n;
+      // Views can alias one storage many times (or broadcast it with stride 0): bound what the
+      // file makes us allocate by what it actually stores, so a small file cannot exhaust memory.
+      materializedElements += count;
+      if (materializedElements > (long) limits.maxExpansion() * storedElements + (1 << 16)) {
+        throw new ModelFormatException(
+            file + ": tensor '" + name + "' brings the tensors to " + materializedElements
+                + " elements from " + storedElements + " stored ones, over the limit of "
+                + limits.maxExpansion() + "x (views aliasing or broadcasting a storage); raise it"
+                + " with PthReader.builder().optMaxExpansion if the file is genuine");
+      }
       if (contiguous(size, stride)) {
         return bulk(buf, dtype, (int) t.offset(), count, shape);
       }
@@ -468,6 +483,7 @@ public final class PthReader {
       }
       ByteBuffer buf = ByteBuffer.wrap(zip.read(entry, bytes)).order(order);
       cache.put(s.key(), buf);
+      storedElements += s.numel();
       return buf;
     }
 
@@ -498,6 +514,7 @@ public final class PthReader {
     private int maxStack = 1_000_000;
     private int maxNesting = 100;
     private int maxStringBytes = 16 << 20;
+    private int maxExpansion = 4;
     private String stateDictKey;
 
     private Builder() {}
@@ -624,6 +641,20 @@ public final class PthReader {
     public Builder optMaxStringBytes(int v) {
       checkArgument(v >= 1, "maxStringBytes must be >= 1, got %s", v);
       maxStringBytes = v;
+      return this;
+    }
+
+    /**
+     * Sets how many elements the tensors may hold in total per element stored in the file, plus
+     * 65,536 (default 4). Tensors that are views can alias a storage many times or broadcast it
+     * with stride 0; a state dict holds each weight once, so genuine files stay near 1.
+     *
+     * @param v at least 1
+     * @return this builder
+     */
+    public Builder optMaxExpansion(int v) {
+      checkArgument(v >= 1, "maxExpansion must be >= 1, got %s", v);
+      maxExpansion = v;
       return this;
     }
 

@@ -372,6 +372,27 @@ class PthReaderTest {
   }
 
   @Test
+  void aliasingAndBroadcastingViewsCannotMultiplyMemory() throws Exception {
+    // One stored float broadcast (stride 0) to 100,000 elements.
+    byte[] broadcast =
+        PickleBuilder.proto2()
+            .op('}')
+            .str("w")
+            .tensor("FloatStorage", "0", 1, 0, new long[] {1000, 100}, new long[] {0, 0})
+            .op('s')
+            .stop();
+    Path f = archive(broadcast, Map.of("archive/data/0", PickleBuilder.floatsLe(7)));
+    assertThatThrownBy(() -> PthReader.read(f))
+        .isInstanceOf(ModelFormatException.class)
+        .hasMessageContaining("tensor 'w' brings the tensors to 100000 elements from 1 stored")
+        .hasMessageContaining("optMaxExpansion");
+    // A genuine (if odd) file passes with a raised limit, and broadcasts correctly.
+    Tensor w = PthReader.builder().optMaxExpansion(100_000).build().load(f).get("w");
+    assertThat(w.shape()).containsExactly(1000, 100);
+    assertThat(w.getFloat(99_999)).isEqualTo(7f);
+  }
+
+  @Test
   void memoLimit() {
     byte[] pkl = PickleBuilder.proto2().op(']').raw('q', 0).raw('q', 1).raw('q', 2).stop();
     assertThatThrownBy(() -> PthReader.builder().optMaxMemo(2).build().load(archive(pkl)))

@@ -509,7 +509,7 @@ public final class PthReader {
     private long maxEntryBytes = Integer.MAX_VALUE - 8L;
     private long maxTotalBytes = 16L << 30;
     private int maxCompressionRatio = 100;
-    private int maxPickleBytes = 256 << 20;
+    private int maxPickleBytes = 16 << 20;
     private int maxMemo = 1_000_000;
     private int maxStack = 1_000_000;
     private int maxNesting = 100;
@@ -584,7 +584,9 @@ public final class PthReader {
     }
 
     /**
-     * Sets the most bytes of {@code data.pkl} (default 256 MiB).
+     * Sets the most bytes of {@code data.pkl} (default 16 MiB; the reference's checkpoint with its
+     * optimizer states needs 34 KB). Every pickle byte can create a value, so this also bounds the
+     * memory the unpickler uses.
      *
      * @param v at least 1
      * @return this builder

@@ -70,7 +70,7 @@ public final class PthReader {
           + " torch.<Float|Half|BFloat16|Long|Double|Int|Short|Char|Byte|Bool>Storage]";
 
   private static final Pattern STORAGE_KEY = Pattern.compile("[A-Za-z0-9_.]{1,64}");
-  private static final String PREFIX = "module.";
+  private static final List<String> WRAPPER_PREFIXES = List.of("module.", "_orig_mod.");
   private static final int MAX_METADATA_CHARS = 1024;
 
   private final Limits limits;
@@ -260,21 +260,38 @@ public final class PthReader {
                       + " another key with PthReader.builder().optStateDictKey)"
                   : ""));
     }
-    boolean strip = !sd.isEmpty();
-    for (Object name : sd.keySet()) {
-      strip &= ((String) name).startsWith(PREFIX);
-    }
+    String prefix = commonWrapperPrefix(sd.keySet());
     for (Map.Entry<Object, Object> e : sd.entrySet()) {
-      String name = (String) e.getKey();
-      if (strip) {
-        name = name.substring(PREFIX.length());
-      }
+      String name = ((String) e.getKey()).substring(prefix.length());
       out.put(name, storages.materialize(name, (Py.TensorRef) e.getValue()));
     }
-    if (strip) {
-      out.putMetadata("pth.stripped_prefix", PREFIX);
+    if (!prefix.isEmpty()) {
+      out.putMetadata("pth.stripped_prefix", prefix);
     }
     return out.build();
+  }
+
+  /**
+   * Returns the wrapper prefixes every name shares: {@code module.} (nn.DataParallel,
+   * DistributedDataParallel) and {@code _orig_mod.} (torch.compile), in any nesting.
+   */
+  private static String commonWrapperPrefix(java.util.Set<Object> names) {
+    String prefix = "";
+    boolean more = !names.isEmpty();
+    while (more) {
+      more = false;
+      for (String wrapper : WRAPPER_PREFIXES) {
+        boolean all = true;
+        for (Object name : names) {
+          all &= ((String) name).startsWith(prefix + wrapper);
+        }
+        if (all) {
+          prefix += wrapper;
+          more = true;
+        }
+      }
+    }
+    return prefix;
   }
 
   private static String scalar(Object v) {

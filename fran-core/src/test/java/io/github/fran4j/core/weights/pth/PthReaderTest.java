@@ -393,6 +393,24 @@ class PthReaderTest {
   }
 
   @Test
+  void compiledAndDataParallelPrefixesAreStrippedTogether() throws Exception {
+    byte[] pkl =
+        PickleBuilder.proto2()
+            .op('}')
+            .op('(')
+            .str("module._orig_mod.a")
+            .tensor("FloatStorage", "0", 1, 0, new long[] {}, new long[] {})
+            .str("module._orig_mod.b")
+            .tensor("FloatStorage", "0", 1, 0, new long[] {}, new long[] {})
+            .op('u')
+            .stop();
+    Path f = archive(pkl, Map.of("archive/data/0", PickleBuilder.floatsLe(1)));
+    StateDict sd = PthReader.read(f);
+    assertThat(sd.names()).containsExactly("a", "b");
+    assertThat(sd.metadata()).containsEntry("pth.stripped_prefix", "module._orig_mod.");
+  }
+
+  @Test
   void memoLimit() {
     byte[] pkl = PickleBuilder.proto2().op(']').raw('q', 0).raw('q', 1).raw('q', 2).stop();
     assertThatThrownBy(() -> PthReader.builder().optMaxMemo(2).build().load(archive(pkl)))

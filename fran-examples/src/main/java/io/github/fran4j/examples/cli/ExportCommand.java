@@ -4,8 +4,8 @@ import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.spi.BackendOptions;
 import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.core.tensor.Tensor;
-import io.github.fran4j.core.weights.SafeTensors;
 import io.github.fran4j.core.weights.StateDict;
+import io.github.fran4j.core.weights.WeightFiles;
 import io.github.fran4j.onnx.export.CalibrationImages;
 import io.github.fran4j.onnx.export.Int8Quantizer;
 import io.github.fran4j.onnx.export.OnnxExporter;
@@ -23,18 +23,19 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code fran export}: converts a {@code .safetensors} checkpoint to an ONNX model, fp32 or static
+ * {@code fran export}: converts a {@code .safetensors} or PyTorch {@code .pth}/{@code .pt}
+ * checkpoint (read by {@link WeightFiles}) to an ONNX model, fp32 or static
  * int8 (QDQ) calibrated on a folder of face images, and reports the int8-vs-fp32 PSNR on held-out
  * images from that folder.
  */
 @Command(
     name = "export",
     mixinStandardHelpOptions = true,
-    description = "Export a .safetensors checkpoint to ONNX (fp32, or int8 with --int8).")
+    description = "Export a .safetensors or .pth checkpoint to ONNX (fp32, or int8 with --int8).")
 final class ExportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--checkpoint", required = true, description = "The .safetensors weights.")
+  @Option(names = "--checkpoint", required = true, description = "The .safetensors or .pth/.pt weights.")
   Path checkpoint;
 
   @Option(names = "--out", required = true, description = "The .onnx file to write.")
@@ -61,7 +62,7 @@ final class ExportCommand implements Callable<Integer> {
     if (!int8 && calibration != null) {
       throw new ParameterException(spec.commandLine(), "--calibration only applies with --int8");
     }
-    StateDict weights = SafeTensors.read(checkpoint);
+    StateDict weights = WeightFiles.read(checkpoint);
     UNetConfig config = UNetConfig.fromStateDict(weights);
     byte[] fp32 = OnnxExporter.toBytes(weights, config);
     if (!int8) {

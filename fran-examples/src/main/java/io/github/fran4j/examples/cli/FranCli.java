@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       ExportCommand.class,
       ReageCommand.class,
       BenchCommand.class,
+      InspectCommand.class,
     })
 public final class FranCli {
 

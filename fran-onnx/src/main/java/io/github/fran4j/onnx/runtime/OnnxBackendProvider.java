@@ -7,8 +7,8 @@ import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.spi.BackendOptions;
 import io.github.fran4j.core.spi.BackendProvider;
 import io.github.fran4j.core.spi.Generator;
-import io.github.fran4j.core.weights.SafeTensors;
 import io.github.fran4j.core.weights.StateDict;
+import io.github.fran4j.core.weights.WeightFiles;
 import io.github.fran4j.onnx.export.OnnxExporter;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -16,7 +16,8 @@ import java.util.Locale;
 
 /**
  * The ONNX Runtime backend for {@code ReAger.load}: opens {@code .onnx} files with
- * {@link OnnxGenerator}, and {@code .safetensors} checkpoints by exporting them to ONNX in memory
+ * {@link OnnxGenerator}, and {@code .safetensors} or PyTorch {@code .pth}/{@code .pt} checkpoints
+ * (read by {@link WeightFiles}) by exporting them to ONNX in memory
  * ({@link OnnxExporter}; the architecture comes from the checkpoint's metadata or is inferred from
  * its tensors, see {@link UNetConfig#fromStateDict}). Registered in {@code META-INF/services}; ranked {@value #RANK}, above the
  * pure-Java reference backend, so that it wins whenever {@code fran-onnx} is on the class path.
@@ -41,7 +42,7 @@ public final class OnnxBackendProvider implements BackendProvider {
 
   @Override
   public String formats() {
-    return ".onnx, .safetensors";
+    return ".onnx, .safetensors, .pth, .pt";
   }
 
   @Override
@@ -52,11 +53,13 @@ public final class OnnxBackendProvider implements BackendProvider {
       return false;
     }
     String n = name.toString().toLowerCase(Locale.ROOT);
-    return n.endsWith(".onnx") || n.endsWith(".safetensors");
+    return n.endsWith(".onnx") || n.endsWith(".safetensors") || n.endsWith(".pth")
+        || n.endsWith(".pt");
   }
 
   /**
-   * Opens an {@code .onnx} model, or a {@code .safetensors} checkpoint through an in-memory export.
+   * Opens an {@code .onnx} model, or a {@code .safetensors}/{@code .pth}/{@code .pt} checkpoint
+   * through an in-memory export.
    *
    * @throws ModelFormatException for corrupt files, ONNX models that break the input/output
    *     contract, and checkpoints whose tensors do not form a FRAN U-Net (every missing, misshaped
@@ -67,8 +70,8 @@ public final class OnnxBackendProvider implements BackendProvider {
     checkNotNull(file, "file");
     checkNotNull(options, "options");
     String n = String.valueOf(file.getFileName()).toLowerCase(Locale.ROOT);
-    if (n.endsWith(".safetensors")) {
-      StateDict weights = SafeTensors.read(file);
+    if (!n.endsWith(".onnx")) {
+      StateDict weights = WeightFiles.read(file);
       UNetConfig config = UNetConfig.fromStateDict(weights);
       return OnnxGenerator.open(OnnxExporter.toBytes(weights, config), file.toString(), options);
     }

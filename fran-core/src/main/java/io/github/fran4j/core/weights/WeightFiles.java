@@ -1,0 +1,112 @@
+package io.github.fran4j.core.weights;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import io.github.fran4j.core.ModelFormatException;
+import io.github.fran4j.core.weights.pth.PthReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Reads weight files whatever their format: the one entry point backends, the exporter and the
+ * command line use, so that every tool accepts the same files.
+ *
+ * <p>The format is recognized by content, not by name: a safetensors header (an 8-byte
+ * little-endian length followed by an opening brace), or a {@code torch.save} file (a zip archive, or the
+ * legacy pickle/tar format, which {@link PthReader} rejects with instructions to re-save). ONNX
+ * files are recognized by their {@code .onnx} extension only, since protobuf has no magic number;
+ * they hold a graph rather than a state dict and are read by the fran-onnx module.
+ *
+ * <p>Stateless utility; thread-safe.
+ */
+public final class WeightFiles {
+  private WeightFiles() {}
+
+  /** The formats {@link #detect} tells apart. */
+  public enum Format {
+    /** A safetensors file ({@code .safetensors}), read by {@link SafeTensors}. */
+    SAFETENSORS,
+    /** A {@code torch.save} file ({@code .pth}, {@code .pt}), read by {@link PthReader}. */
+    PTH,
+    /** An ONNX model ({@code .onnx}); not a state dict. */
+    ONNX,
+    /** None of the above. */
+    UNKNOWN
+  }
+
+  /**
+   * Recognizes a file's format from its first bytes (and, for ONNX, its extension).
+   *
+   * @param file the file
+   * @return the format, {@link Format#UNKNOWN} if not recognized
+   * @throws IOException if the file cannot be read
+   */
+  public static Format detect(Path file) throws IOException {
+    checkNotNull(file, "file");
+    if (PthReader.looksLikePth(file)) {
+      return Format.PTH;
+    }
+    byte[] head;
+    try (InputStream in = Files.newInputStream(file)) {
+      head = in.readNBytes(9);
+    }
+    if (head.length == 9 && head[8] == '{') {
+      long n = ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+      if (n >= 2 && n <= Files.size(file) - 8) {
+        return Format.SAFETENSORS;
+      }
+    }
+    Path name = file.getFileName();
+    if (name != null && name.toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+      return Format.ONNX;
+    }
+    return Format.UNKNOWN;
+  }
+
+  /**
+   * Returns whether {@link #read} can read this file (safetensors or {@code torch.save}).
+   *
+   * @param file the file
+   * @return true for weight files
+   * @throws IOException if the file cannot be read
+   */
+  public static boolean isWeightFile(Path file) throws IOException {
+    Format f = detect(file);
+    return f == Format.SAFETENSORS || f == Format.PTH;
+  }
+
+  /**
+   * Reads a state dict from a safetensors or {@code torch.save} file.
+   *
+   * @param file the file
+   * @return its weights (and metadata)
+   * @throws ModelFormatException if the file is an ONNX model, of an unknown format, or invalid
+   *     for its format; the message says which and what to do
+   * @throws IOException if the file cannot be read
+   */
+  public static StateDict read(Path file) throws IOException {
+    checkNotNull(file, "file");
+    if (!Files.isRegularFile(file)) {
+      throw new java.io.FileNotFoundException("no weights file at " + file.toAbsolutePath());
+    }
+    switch (detect(file)) {
+      case SAFETENSORS:
+        return SafeTensors.read(file);
+      case PTH:
+        return PthReader.read(file);
+      case ONNX:
+        throw new ModelFormatException(
+            file + ": an ONNX model holds a graph, not a state dict; run it with ReAger.load"
+                + " (fran-onnx on the class path) or start from the .pth/.safetensors weights");
+      default:
+        throw new ModelFormatException(
+            file + ": unknown weights format; expected a .safetensors file or a torch.save"
+                + " .pth/.pt file (zip)");
+    }
+  }
+}

@@ -12,24 +12,20 @@ import io.github.fran4j.core.spi.BackendProvider;
 import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.core.spi.Generator;
 import io.github.fran4j.core.tensor.Tensor;
-import io.github.fran4j.core.weights.SafeTensors;
+import io.github.fran4j.core.weights.WeightFiles;
 import io.github.fran4j.core.weights.StateDict;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The pure-Java backend ({@value #NAME}): opens {@code .safetensors} weights of a FRAN U-Net and
+ * The pure-Java backend ({@value #NAME}): opens {@code .safetensors} or {@code torch.save} ({@code .pth}) weights of a
+ * FRAN U-Net and
  * runs them with {@link ReferenceUNet} on the CPU. No native code; meant for small models, tests
  * and as the reference the other backends are compared with. Its low rank ({@value #RANK}) lets
  * any native backend that reads the same file win.
@@ -62,32 +58,20 @@ public final class PureJavaBackendProvider implements BackendProvider {
 
   @Override
   public String formats() {
-    return ".safetensors";
+    return ".safetensors, .pth/.pt (torch.save)";
   }
 
   /**
-   * Returns true for a readable regular file named {@code *.safetensors} whose first bytes look
-   * like a safetensors header (a plausible header length followed by an opening brace).
+   * Returns true for a readable regular file that {@link WeightFiles} recognizes by content as
+   * safetensors or a {@code torch.save} checkpoint ({@code .pth}/{@code .pt}).
    */
   @Override
   public boolean supports(Path file) {
-    if (file == null
-        || !file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors")
-        || !Files.isRegularFile(file)) {
+    if (file == null || !Files.isRegularFile(file)) {
       return false;
     }
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = ch.size();
-      ByteBuffer head = ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN);
-      while (head.hasRemaining()) {
-        if (ch.read(head) < 0) {
-          return false;
-        }
-      }
-      long headerLen = head.getLong(0);
-      return headerLen >= 2
-          && headerLen <= Math.min(SafeTensors.MAX_HEADER_BYTES, size - 8)
-          && head.get(8) == '{';
+    try {
+      return WeightFiles.isWeightFile(file);
     } catch (IOException e) {
       return false;
     }
@@ -110,7 +94,7 @@ public final class PureJavaBackendProvider implements BackendProvider {
             + "load an .onnx model with fran-onnx (onnxruntime_gpu) for GPU inference",
         NAME,
         options.device());
-    StateDict weights = SafeTensors.read(file);
+    StateDict weights = WeightFiles.read(file);
     UNetConfig config;
     ReferenceUNet net;
     try {

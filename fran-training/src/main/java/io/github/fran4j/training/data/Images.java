@@ -6,6 +6,11 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
+import java.awt.image.DirectColorModel;
+import java.awt.image.Raster;
+import java.awt.image.SinglePixelPackedSampleModel;
+import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -206,6 +211,49 @@ public final class Images {
   }
 
   /**
+   * Returns the packed {@code 0xRRGGBB} pixels of an image, row-major: the image's own backing
+   * array when it is a whole {@link BufferedImage#TYPE_INT_RGB} image (no copy, about 10x faster
+   * than {@link BufferedImage#getRGB(int, int, int, int, int[], int, int)}, which converts pixel by
+   * pixel), otherwise a converted copy. Callers must not write into the result.
+   *
+   * @param img an image
+   * @return {@code width * height} packed pixels (the top byte is undefined)
+   */
+  static int[] pixels(BufferedImage img) {
+    if (img.getType() == BufferedImage.TYPE_INT_RGB
+        && img.getRaster().getParent() == null
+        && img.getRaster().getDataBuffer() instanceof DataBufferInt
+        && img.getRaster().getSampleModel() instanceof SinglePixelPackedSampleModel
+        && ((SinglePixelPackedSampleModel) img.getRaster().getSampleModel()).getScanlineStride()
+            == img.getWidth()) {
+      int[] data = ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
+      if (data.length == img.getWidth() * img.getHeight()) {
+        return data;
+      }
+    }
+    return img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
+  }
+
+  /**
+   * Returns a new {@link BufferedImage#TYPE_INT_RGB} image that takes ownership of packed pixels.
+   *
+   * @param px {@code width * height} packed {@code 0xRRGGBB} pixels, row-major
+   * @param width the width
+   * @param height the height
+   * @return an image backed by {@code px}
+   */
+  static BufferedImage wrapRgb(int[] px, int width, int height) {
+    DataBufferInt buf = new DataBufferInt(px, px.length);
+    WritableRaster raster =
+        Raster.createPackedRaster(
+            buf, width, height, width, new int[] {0xff0000, 0xff00, 0xff}, null);
+    return new BufferedImage(RGB_MODEL, raster, false, null);
+  }
+
+  private static final DirectColorModel RGB_MODEL =
+      (DirectColorModel) new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).getColorModel();
+
+  /**
    * Writes an RGB image as planar float32 channels (CHW) scaled to [0, 1] (value / 255), the
    * encoding FRAN uses (no mean/std normalisation).
    *
@@ -223,7 +271,7 @@ public final class Images {
         h,
         w,
         offset);
-    int[] px = img.getRGB(0, 0, w, h, null, 0, w);
+    int[] px = pixels(img);
     int plane = w * h;
     for (int i = 0; i < plane; i++) {
       int p = px[i];
@@ -258,9 +306,7 @@ public final class Images {
       int b = to8(src[offset + 2 * plane + i]);
       px[i] = (r << 16) | (g << 8) | b;
     }
-    BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-    out.setRGB(0, 0, width, height, px, 0, width);
-    return out;
+    return wrapRgb(px, width, height);
   }
 
   private static int to8(float v) {

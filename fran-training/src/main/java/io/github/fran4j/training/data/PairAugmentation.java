@@ -211,7 +211,7 @@ public final class PairAugmentation {
   static BufferedImage reflectPad(BufferedImage src, int pad, boolean flip) {
     int n = src.getWidth();
     int m = n + 2 * pad;
-    int[] in = src.getRGB(0, 0, n, n, null, 0, n);
+    int[] in = Images.pixels(src);
     int[] out = new int[m * m];
     for (int y = 0; y < m; y++) {
       int sy = reflect(y - pad, n);
@@ -223,9 +223,7 @@ public final class PairAugmentation {
         out[y * m + x] = in[sy * n + sx];
       }
     }
-    BufferedImage img = new BufferedImage(m, m, BufferedImage.TYPE_INT_RGB);
-    img.setRGB(0, 0, m, m, out, 0, m);
-    return img;
+    return Images.wrapRgb(out, m, m);
   }
 
   /** Reflect-101 index (the edge pixel is not repeated), valid for |i| < 2n - 1. */

@@ -54,7 +54,7 @@ public final class SynthCommand implements Callable<Integer> {
       description = "Ages as FROM:TO:STEP or a list such as 20,40,60 (default: ${DEFAULT-VALUE}).")
   String ages;
 
-  @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(
@@ -67,6 +67,7 @@ public final class SynthCommand implements Callable<Integer> {
   @Option(
       names = "--threads",
       defaultValue = "0",
+      paramLabel = "N",
       description = "Rendering threads, 0 = all cores (the output does not depend on it).")
   int threads;
 
@@ -79,6 +80,7 @@ public final class SynthCommand implements Callable<Integer> {
   @Option(
       names = "--sheet-rows",
       defaultValue = "6",
+      paramLabel = "N",
       description = "Identities on the contact sheet (default: ${DEFAULT-VALUE}).")
   int sheetRows;
 

@@ -28,8 +28,8 @@ import java.util.SplittableRandom;
  *   <li><b>Colour jitter</b> with factors drawn uniformly from [0.9, 1.1], as torchvision's {@code
  *       adjust_brightness}, {@code adjust_contrast} and {@code adjust_saturation} define them, on RGB
  *       in [0, 1], applied in this fixed order (torchvision's {@code ColorJitter} shuffles the
- *       order; with factors this close to 1 the order changes values by well under 1/255), each
- *       followed by clamping to [0, 1]:
+ *       order, but without clamping the three operations commute, so the order only matters where
+ *       values clip), each followed by clamping to [0, 1]:
  *       <ul>
  *         <li>brightness {@code b}: {@code x' = clamp(b * x)} (blend with black);
  *         <li>contrast {@code c}: {@code x' = clamp(c * x + (1 - c) * m)}, where {@code m} is the

@@ -1,0 +1,88 @@
+package io.github.fran4j.core.spi;
+
+import com.google.common.collect.ImmutableList;
+import io.github.fran4j.core.ModelFormatException;
+import io.github.fran4j.core.NoBackendException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+
+/**
+ * Finds {@link BackendProvider}s with {@link ServiceLoader} and opens model files with the best
+ * one. The system property {@value #BACKEND_PROPERTY} forces a provider by name.
+ */
+public final class Backends {
+  /** System property that forces a backend by {@link BackendProvider#name()}. */
+  public static final String BACKEND_PROPERTY = "fran.backend";
+
+  private Backends() {}
+
+  /** Returns every provider on the class path, highest rank first. */
+  public static ImmutableList<BackendProvider> providers() {
+    return ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader()).stream()
+        .map(ServiceLoader.Provider::get)
+        .sorted(Comparator.comparingInt(BackendProvider::rank).reversed())
+        .collect(ImmutableList.toImmutableList());
+  }
+
+  /**
+   * Opens a model file with the highest-ranked provider that supports it, or with the provider
+   * named by {@code backend} (or the {@value #BACKEND_PROPERTY} property) when given.
+   *
+   * @param file the model file
+   * @param backend a provider name, or null to choose automatically
+   * @param options device and runtime options
+   * @return the generator; the caller closes it
+   * @throws NoSuchFileException if the file does not exist
+   * @throws NoBackendException if no provider accepts the file, listing those found
+   * @throws IOException if the chosen provider cannot read the file
+   */
+  public static Generator open(Path file, String backend, BackendOptions options)
+      throws IOException {
+    if (file == null) {
+      throw new IllegalArgumentException("model path is null");
+    }
+    if (!Files.exists(file)) {
+      throw new NoSuchFileException(file.toString(), null, "model file does not exist");
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new ModelFormatException("model path " + file + " is not a regular file");
+    }
+    if (Files.size(file) == 0) {
+      throw new ModelFormatException("model file " + file + " is empty");
+    }
+    List<BackendProvider> all = providers();
+    String forced = backend != null ? backend : System.getProperty(BACKEND_PROPERTY);
+    if (forced != null) {
+      for (BackendProvider p : all) {
+        if (p.name().equals(forced)) {
+          return p.open(file, options);
+        }
+      }
+      throw new NoBackendException("backend '" + forced + "' was requested for " + file
+          + " but is not on the class path; found " + describe(all));
+    }
+    for (BackendProvider p : all) {
+      if (p.supports(file)) {
+        return p.open(file, options);
+      }
+    }
+    throw new NoBackendException("no backend accepts model file " + file + "; found "
+        + describe(all) + ". Add io.github.fran4j:fran-onnx for .onnx files; the pure-Java "
+        + "backend in fran-core reads .safetensors");
+  }
+
+  private static String describe(List<BackendProvider> all) {
+    if (all.isEmpty()) {
+      return "no backends";
+    }
+    return all.stream()
+        .map(p -> p.name() + " (" + p.formats() + ")")
+        .collect(Collectors.joining(", ", "[", "]"));
+  }
+}

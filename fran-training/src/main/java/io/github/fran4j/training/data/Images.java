@@ -3,6 +3,7 @@ package io.github.fran4j.training.data;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import io.github.fran4j.core.image.PlanarImage;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -142,9 +143,13 @@ public final class Images {
   }
 
   /**
-   * Returns an opaque {@link BufferedImage#TYPE_INT_RGB} copy of any image (grey, CMYK-converted,
-   * indexed or with alpha, which is composited over black); returns the image itself when it is
-   * already of that type.
+   * Returns an opaque {@link BufferedImage#TYPE_INT_RGB} copy of any image; returns the image
+   * itself when it is already of that type.
+   *
+   * <p>Other types go through fran-core's {@link PlanarImage#fromBufferedImage} (the one RGB
+   * encoder of the project): grey levels are read without gamma conversion, 16-bit samples are
+   * rounded to 8 bits, palettes are expanded, and an alpha channel is ignored (its colour values
+   * are kept, un-premultiplied).
    *
    * @param img any image
    * @return an RGB image of the same size
@@ -154,14 +159,8 @@ public final class Images {
     if (img.getType() == BufferedImage.TYPE_INT_RGB) {
       return img;
     }
-    BufferedImage out = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = out.createGraphics();
-    try {
-      g.drawImage(img, 0, 0, null);
-    } finally {
-      g.dispose();
-    }
-    return out;
+    PlanarImage planar = PlanarImage.fromBufferedImage(img);
+    return fromChw(planar.rgb(), 0, img.getWidth(), img.getHeight());
   }
 
   /**
@@ -255,7 +254,9 @@ public final class Images {
 
   /**
    * Writes an RGB image as planar float32 channels (CHW) scaled to [0, 1] (value / 255), the
-   * encoding FRAN uses (no mean/std normalisation).
+   * encoding FRAN uses (no mean/std normalisation). Gives the same values as fran-core's {@link
+   * PlanarImage#fromBufferedImage} followed by {@link PlanarImage#rgb()}, but writes straight into
+   * a batch array without the two intermediate copies.
    *
    * @param img an image
    * @param dst the destination array
@@ -310,7 +311,6 @@ public final class Images {
   }
 
   private static int to8(float v) {
-    int q = Math.round(v * 255f);
-    return q < 0 ? 0 : Math.min(q, 255);
+    return PlanarImage.quantize(v, 255);
   }
 }

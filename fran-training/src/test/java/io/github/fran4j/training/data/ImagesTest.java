@@ -2,6 +2,7 @@ package io.github.fran4j.training.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.fran4j.core.image.PlanarImage;
 import java.awt.image.BufferedImage;
 import org.junit.jupiter.api.Test;
 
@@ -72,5 +73,27 @@ class ImagesTest {
         assertThat((small.getRGB(x, y) >> 8) & 0xff).isBetween(100, 155);
       }
     }
+  }
+
+  @Test
+  void toChwAgreesWithTheCoreEncoder() {
+    BufferedImage img = pattern(9, 7);
+    float[] chw = new float[3 * 63];
+    Images.toChw(img, chw, 0);
+    assertThat(chw).containsExactly(PlanarImage.fromBufferedImage(img).rgb());
+  }
+
+  @Test
+  void greyAndSixteenBitImagesKeepTheirLevels() {
+    BufferedImage grey = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_GRAY);
+    grey.getRaster().setSample(0, 0, 0, 100);
+    grey.getRaster().setSample(1, 0, 0, 200);
+    BufferedImage g = Images.toRgb(grey);
+    assertThat(g.getRGB(0, 0) & 0xffffff).isEqualTo(0x646464);
+    assertThat(g.getRGB(1, 0) & 0xffffff).isEqualTo(0xc8c8c8);
+
+    BufferedImage deep = new BufferedImage(1, 1, BufferedImage.TYPE_USHORT_GRAY);
+    deep.getRaster().setSample(0, 0, 0, 32896); // 32896 / 65535 * 255 = 128.0
+    assertThat(Images.toRgb(deep).getRGB(0, 0) & 0xffffff).isEqualTo(0x808080);
   }
 }

@@ -92,7 +92,7 @@ final class PortraitRenderer {
       this.age = age;
       this.size = size;
       growth = smooth(9, 21, age);
-      lines = Math.sqrt(smooth(24 + f.wrinkleOnset, 80 + f.wrinkleOnset, age));
+      lines = Math.pow(smooth(24 + f.wrinkleOnset, 80 + f.wrinkleOnset, age), 0.7);
       deep = smooth(36 + f.wrinkleOnset, 84 + f.wrinkleOnset, age);
       sag = smooth(45 + f.sagOnset, 88 + f.sagOnset, age);
       grey = smooth(36 + f.greyOnset, 76 + f.greyOnset, age);
@@ -101,9 +101,9 @@ final class PortraitRenderer {
       Color base = f.skin;
       Color aged =
           new Color(
-              clamp(base.getRed() * 0.93),
-              clamp(base.getGreen() * 0.89),
-              clamp(base.getBlue() * 0.86));
+              clamp(base.getRed() * 0.95),
+              clamp(base.getGreen() * 0.91),
+              clamp(base.getBlue() * 0.87));
       skin = FaceTraits.lerp(base, aged, smooth(20, 85, age));
       dark = scale(skin, 0.58);
       light = FaceTraits.lerp(skin, Color.WHITE, 0.35);
@@ -124,7 +124,7 @@ final class PortraitRenderer {
         {CX + 0.72 * w, top + 10},
         {CX + 0.98 * w, 100},
         {CX + w, 138},
-        {CX + jawW + 6, jawY - 10},
+        {CX + jawW + 6 + 6 * (1 - growth), jawY - 10},
         {CX + jawW * 0.72, jawY + 14 + 4 * sag},
         {CX + f.chinW + 4 * sag, chinY - 5},
       };

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lifecycle: holds worker threads (no native memory); {@link #close()} cancels pending work,
  * stops every worker and waits for them; it is idempotent. Starting a new epoch cancels a previous,
- * unfinished one. Not thread-safe: one consumer thread iterates; the workers are internal.
+ * unfinished one. One consumer thread iterates; {@link #close()} may be called from any thread
+ * (e.g. a shutdown hook).
  */
 public final class PairLoader implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PairLoader.class);
@@ -59,8 +60,11 @@ public final class PairLoader implements AutoCloseable {
   private final ExecutorService pool;
   private final AtomicLong skipped = new AtomicLong();
   private final Set<String> reported = ConcurrentHashMap.newKeySet();
+  /** Guards {@link #current}, {@link #closed} and each iterator's window (close() may come from
+   * another thread, e.g. a shutdown hook). Never held while waiting for a batch. */
+  private final Object lock = new Object();
   private EpochIterator current;
-  private boolean closed;
+  private volatile boolean closed;
 
   private PairLoader(Builder b) {
     this.dataset = b.dataset;
@@ -143,16 +147,18 @@ public final class PairLoader implements AutoCloseable {
    * @param epoch the epoch number passed to the sampler
    * @return an iterator over {@link AgeBatchSampler#batchesPerEpoch()} batches; its {@code next()}
    *     blocks until the batch is ready and throws {@link UncheckedIOException} for an unreadable
-   *     image (strict datasets)
+   *     image (strict datasets) and {@link IllegalStateException} once the loader is closed
    * @throws IllegalStateException if the loader is closed
    */
   public Iterator<PairBatch> epoch(long epoch) {
-    checkState(!closed, "PairLoader.epoch(%s) called after close()", epoch);
-    if (current != null) {
-      current.cancel();
+    synchronized (lock) {
+      checkState(!closed, "PairLoader.epoch(%s) called after close()", epoch);
+      if (current != null) {
+        current.cancel();
+      }
+      current = new EpochIterator(epoch);
+      return current;
     }
-    current = new EpochIterator(epoch);
-    return current;
   }
 
   /**
@@ -227,19 +233,29 @@ public final class PairLoader implements AutoCloseable {
   }
 
   /**
-   * Cancels pending work, stops the workers and waits up to 10 s for them to finish. Idempotent.
+   * Cancels pending work, stops the workers and waits up to 10 s for them to finish. Idempotent;
+   * may be called from any thread (a consumer blocked in {@code next()} then gets an {@link
+   * IllegalStateException}).
    */
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    if (current != null) {
-      current.cancel();
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (current != null) {
+        current.cancel();
+      }
     }
     if (pool != null) {
-      pool.shutdownNow();
+      // shutdownNow() drops queued tasks without completing their futures; cancel them so that no
+      // consumer can wait on one forever.
+      for (Runnable r : pool.shutdownNow()) {
+        if (r instanceof Future) {
+          ((Future<?>) r).cancel(false);
+        }
+      }
       try {
         if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
           LOG.warn("PairLoader workers did not stop within 10 s");
@@ -257,6 +273,8 @@ public final class PairLoader implements AutoCloseable {
     private int submitted;
     private int returned;
     private boolean cancelled;
+    /** The batch the consumer is waiting for (already out of the window), so cancel() reaches it. */
+    private Future<PairBatch> waiting;
 
     EpochIterator(long epoch) {
       this.epoch = epoch;
@@ -277,32 +295,51 @@ public final class PairLoader implements AutoCloseable {
       }
     }
 
+    /**
+     * Returns whether batches remain. After {@link PairLoader#close()} an unfinished epoch still
+     * answers true, so that {@code next()} reports the close instead of the epoch looking complete;
+     * an epoch replaced by a newer {@code epoch()} call answers false.
+     */
     @Override
     public boolean hasNext() {
-      return !cancelled && returned < batches.size();
+      synchronized (lock) {
+        return (closed || !cancelled) && returned < batches.size();
+      }
     }
 
     @Override
     public PairBatch next() {
-      checkState(!closed, "PairLoader iterator used after close()");
-      checkState(!cancelled, "this epoch's iterator was cancelled by a newer epoch() call");
-      if (returned >= batches.size()) {
-        throw new NoSuchElementException("epoch " + epoch + " has only " + batches.size()
-            + " batches");
+      Future<PairBatch> f;
+      synchronized (lock) {
+        checkState(!closed, "PairLoader iterator used after close()");
+        checkState(!cancelled, "this epoch's iterator was cancelled by a newer epoch() call");
+        if (returned >= batches.size()) {
+          throw new NoSuchElementException(
+              "epoch " + epoch + " has only " + batches.size() + " batches");
+        }
+        f = window.poll();
+        waiting = f;
       }
-      Future<PairBatch> f = window.poll();
       if (f instanceof FutureTask && pool == null) {
         ((FutureTask<PairBatch>) f).run();
       }
       PairBatch batch;
       try {
         batch = f.get();
+      } catch (CancellationException e) {
+        throw new IllegalStateException(
+            closed ? "PairLoader closed while waiting for a batch" : "batch loading was cancelled",
+            e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        cancel();
+        cancelUnderLock();
         throw new IllegalStateException("interrupted while waiting for a batch", e);
       } catch (ExecutionException e) {
-        cancel();
+        cancelUnderLock();
+        if (closed) {
+          // close() interrupted the worker of the batch this thread was waiting for.
+          throw new IllegalStateException("PairLoader closed while waiting for a batch", e);
+        }
         Throwable c = e.getCause();
         if (c instanceof RuntimeException) {
           throw (RuntimeException) c;
@@ -312,15 +349,29 @@ public final class PairLoader implements AutoCloseable {
         }
         throw new IllegalStateException("batch loading failed", c);
       }
-      returned++;
-      if (submitted < batches.size()) {
-        submitNext();
+      synchronized (lock) {
+        waiting = null;
+        returned++;
+        if (!cancelled && !closed && submitted < batches.size()) {
+          submitNext();
+        }
       }
       return batch;
     }
 
+    private void cancelUnderLock() {
+      synchronized (lock) {
+        cancel();
+      }
+    }
+
+    /** Cancels the pending batches; called with {@link #lock} held. */
     void cancel() {
       cancelled = true;
+      if (waiting != null) {
+        // In synchronous mode the consumer itself runs the task: do not interrupt it.
+        waiting.cancel(pool != null);
+      }
       for (Future<PairBatch> f : window) {
         f.cancel(true);
       }

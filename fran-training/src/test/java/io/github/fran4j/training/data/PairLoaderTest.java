@@ -11,9 +11,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+// A guard against hangs (a lost wake-up would block forever), not a speed requirement.
+@Timeout(120)
 class PairLoaderTest {
   private static final List<String> IDS = List.of("0001", "0002", "0003", "0004", "0005");
   private static final List<Integer> AGES = List.of(20, 40, 60);
@@ -143,6 +147,42 @@ class PairLoaderTest {
     assertThatThrownBy(() -> loader.epoch(1))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("after close");
+  }
+
+  // Repeated: the interleaving of close() and next() differs from run to run.
+  @RepeatedTest(20)
+  void closeFromAnotherThreadEndsTheConsumerCleanly() throws Exception {
+    AgeDataset ds = dataset(false);
+    AgeBatchSampler sampler =
+        AgeBatchSampler.builder(ds).optIdentitiesPerBatch(2).optBatchesPerEpoch(500).build();
+    PairLoader loader = PairLoader.builder(ds, sampler).optWorkers(2).optPrefetch(4).build();
+    Iterator<PairBatch> it = loader.epoch(0);
+    it.next();
+    List<Thread> workers = loaderThreads();
+    Thread closer = new Thread(loader::close);
+    closer.start();
+    int got = 1;
+    String stop = "finished";
+    try {
+      while (it.hasNext()) {
+        it.next();
+        got++;
+      }
+    } catch (IllegalStateException e) {
+      stop = e.getMessage();
+    }
+    closer.join(10_000);
+    assertThat(closer.isAlive()).isFalse();
+    // Either the consumer saw the close, or (unlikely) it drained all 500 batches first; an
+    // unfinished epoch must never look complete.
+    if (got < 500) {
+      assertThat(stop).containsAnyOf("after close", "closed while waiting");
+    }
+    assertThat(it.hasNext()).isEqualTo(got < 500);
+    for (Thread t : workers) {
+      t.join(10_000);
+      assertThat(t.isAlive()).as("thread %s", t.getName()).isFalse();
+    }
   }
 
   @Test

@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
     description = "FRAN for Java: production face re-aging.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      SynthCommand.class,
+      DatasetInfoCommand.class,
       ExportCommand.class,
       ReageCommand.class,
       BenchCommand.class,

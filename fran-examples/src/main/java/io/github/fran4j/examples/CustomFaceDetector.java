@@ -101,6 +101,7 @@ public final class CustomFaceDetector {
             .setModel(Path.of(args[0]))
             .optFaceDetector(skin)
             .build()) {
+      // Only for the printout: reage runs the detector itself.
       List<Face> faces = skin.detect(photo);
       System.out.println("faces: " + faces);
       Photos.write(reager.reage(photo, Double.parseDouble(args[3]), Double.parseDouble(args[4])),

@@ -87,7 +87,7 @@ class TroubleshootingMessagesTest {
   }
 
   @Test
-  void pytorchFiles() {
+  void pytorchFiles() throws Exception {
     expect(ModelFormatException.class, "legacy.pth: legacy (non-zip) torch.save format, written"
         + " by PyTorch < 1.6 or with _use_new_zipfile_serialization=False; it is not supported."
         + " Re-save it with PyTorch >= 1.6",
@@ -100,6 +100,11 @@ class TroubleshootingMessagesTest {
     expect(ModelFormatException.class, "If you trust the file, load it in Python and save only"
         + " the weights: torch.save(model.state_dict(), 'weights.pth')",
         () -> WeightFiles.read(InteropFixtures.file("hostile/whole_module.pth")));
+    Path onnxDir = tmp.resolve("onnx");
+    ExportToOnnx.main(new String[] {TinyModel.write(tmp).toString(), onnxDir.toString()});
+    expect(ModelFormatException.class, "model.onnx: an ONNX model holds a graph, not a state dict;"
+        + " run it with ReAger.load (fran-onnx on the class path) or start from the"
+        + " .pth/.safetensors weights", () -> WeightFiles.read(onnxDir.resolve("model.onnx")));
     expect(ModelFormatException.class, "torchscript.pt: a TorchScript archive (torch.jit.save),"
         + " not a torch.save file. Save the weights instead:"
         + " torch.save(model.state_dict(), 'model.pth')",

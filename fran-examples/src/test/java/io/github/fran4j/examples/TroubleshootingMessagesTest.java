@@ -43,6 +43,12 @@ class TroubleshootingMessagesTest {
         .hasMessageContaining(text);
   }
 
+  /** Copies a PyTorch-made fixture under its own name (from a jar it would get a temp name). */
+  private Path fixture(String name) throws IOException {
+    Path target = tmp.resolve(name.substring(name.lastIndexOf('/') + 1));
+    return Files.copy(InteropFixtures.file(name), target);
+  }
+
   @Test
   void modelFiles() throws Exception {
     Path model = TinyModel.write(tmp);
@@ -88,18 +94,22 @@ class TroubleshootingMessagesTest {
 
   @Test
   void pytorchFiles() throws Exception {
+    Path legacy = fixture("hostile/legacy.pth");
+    Path osSystem = fixture("hostile/os_system.pth");
+    Path wholeModule = fixture("hostile/whole_module.pth");
+    Path torchScript = fixture("hostile/torchscript.pt");
     expect(ModelFormatException.class, "legacy.pth: legacy (non-zip) torch.save format, written"
         + " by PyTorch < 1.6 or with _use_new_zipfile_serialization=False; it is not supported."
         + " Re-save it with PyTorch >= 1.6",
-        () -> WeightFiles.read(InteropFixtures.file("hostile/legacy.pth")));
+        () -> WeightFiles.read(legacy));
     expect(ModelFormatException.class, "data.pkl: the pickle references the global 'os.system',"
         + " which is not allowed (nothing was executed)",
-        () -> WeightFiles.read(InteropFixtures.file("hostile/os_system.pth")));
+        () -> WeightFiles.read(osSystem));
     expect(ModelFormatException.class, "the pickle references the global '__main__.UNet'",
-        () -> WeightFiles.read(InteropFixtures.file("hostile/whole_module.pth")));
+        () -> WeightFiles.read(wholeModule));
     expect(ModelFormatException.class, "If you trust the file, load it in Python and save only"
         + " the weights: torch.save(model.state_dict(), 'weights.pth')",
-        () -> WeightFiles.read(InteropFixtures.file("hostile/whole_module.pth")));
+        () -> WeightFiles.read(wholeModule));
     Path onnxDir = tmp.resolve("onnx");
     ExportToOnnx.main(new String[] {TinyModel.write(tmp).toString(), onnxDir.toString()});
     expect(ModelFormatException.class, "model.onnx: an ONNX model holds a graph, not a state dict;"
@@ -108,7 +118,7 @@ class TroubleshootingMessagesTest {
     expect(ModelFormatException.class, "torchscript.pt: a TorchScript archive (torch.jit.save),"
         + " not a torch.save file. Save the weights instead:"
         + " torch.save(model.state_dict(), 'model.pth')",
-        () -> WeightFiles.read(InteropFixtures.file("hostile/torchscript.pt")));
+        () -> WeightFiles.read(torchScript));
   }
 
   @Test

@@ -16,7 +16,7 @@ import java.util.Optional;
  * Everything a training run needs: data and run folders, architecture, optimisation and schedule,
  * loss weights, seed and bookkeeping. Defaults are the reference's (width 64, 256x256, 4 identities
  * per batch, Adam 1e-4 / 1e-5, StepLR every 5 epochs x 0.9, loss weights 1 / 1 / 0.05, 100
- * epochs). Immutable and thread-safe; build with {@link #builder()} and the {@code opt*} setters.
+ * epochs). Immutable and thread-safe; build with {@link #builder(Path, Path)} and the {@code opt*} setters.
  *
  * <p>The settings that determine the trained weights form the {@linkplain #resumeKey() resume key};
  * a run directory only resumes with the same key.

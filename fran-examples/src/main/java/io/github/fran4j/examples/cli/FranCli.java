@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = FranCli.Version.class,
     description = "FRAN for Java: production face re-aging.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, TrainCommand.class})
 public final class FranCli {
 
   private FranCli() {}

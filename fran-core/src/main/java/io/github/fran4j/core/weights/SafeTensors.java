@@ -172,7 +172,8 @@ public final class SafeTensors {
     checkNotNull(weights, "weights");
     byte[] header = header(weights);
     long total = 8L + header.length + dataBytes(weights);
-    checkArgument(total <= Integer.MAX_VALUE - 8, "state dict too large for a byte array: %s", total);
+    checkArgument(
+        total <= Integer.MAX_VALUE - 8, "state dict too large for a byte array: %s bytes", total);
     ByteArrayOutputStream out = new ByteArrayOutputStream((int) total);
     try {
       writeTo(weights, header, Channels.newChannel(out));

@@ -29,8 +29,9 @@ import java.util.Map;
 
 /**
  * The FRAN generator as a DJL block, built from a {@link UNetConfig}: input (N, 5, H, W) = RGB in
- * [0, 1], input-age plane, target-age plane; output (N, 3, H, W), the RGB delta. H and W must be
- * multiples of {@link UNetConfig#sizeMultiple()}.
+ * [0, 1], input-age plane, target-age plane; output (N, 3, H, W), the RGB delta. H and W need not
+ * be multiples of {@link UNetConfig#sizeMultiple()}: as in the reference, up-sampled maps are
+ * zero-padded to their skip's size; they must be at least {@link #minimumSize()}.
  *
  * <p>The structure follows {@link UNetLayout} exactly (transposed or bilinear up-sampling, optional
  * blur-pool as documented on {@link UNetConfig#blurPool()}), and {@link #toStateDict()} / {@link
@@ -156,15 +157,12 @@ public final class UNet extends AbstractBlock {
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
     Shape s = x.getShape();
-    int mult = config.sizeMultiple();
+    int min = minimumSize();
     checkArgument(
-        s.dimension() == 4
-            && s.get(1) == config.inChannels()
-            && s.get(2) % mult == 0
-            && s.get(3) % mult == 0,
-        "UNet expects input (N, %s, H, W) with H and W multiples of %s, got %s",
+        s.dimension() == 4 && s.get(1) == config.inChannels() && s.get(2) >= min && s.get(3) >= min,
+        "UNet expects input (N, %s, H, W) with H and W at least %s, got %s",
         config.inChannels(),
-        mult,
+        min,
         s);
     List<NDArray> skips = new ArrayList<>();
     NDArray h = inc.forward(ps, new NDList(x), training, params).singletonOrThrow();
@@ -183,7 +181,7 @@ public final class UNet extends AbstractBlock {
         up = Ops.blur(up, 1);
       }
       NDArray skip = skips.get(config.depth() - 1 - i);
-      // Sizes are multiples of 2^depth, so the reference's pad-to-skip step is always a no-op.
+      up = padTo(up, skip.getShape().get(2), skip.getShape().get(3));
       h = upConvs.get(i).forward(ps, new NDList(skip.concat(up, 1)), training, params)
           .singletonOrThrow();
     }
@@ -191,6 +189,47 @@ public final class UNet extends AbstractBlock {
       batchesTracked++;
     }
     return outc.forward(ps, new NDList(h), training, params);
+  }
+
+  /**
+   * Returns the smallest input height and width accepted: 2^depth, and with blur-pool 2^depth +
+   * 2^(depth - 1) so that every max-pooled map has the 2 pixels reflect padding needs.
+   */
+  public int minimumSize() {
+    int d = config.depth();
+    return config.blurPool() ? (1 << d) + (1 << (d - 1)) : 1 << d;
+  }
+
+  /**
+   * Zero-pads an up-sampled map to its skip's size like the reference's
+   * {@code F.pad(x, [dx / 2, dx - dx / 2, dy / 2, dy - dy / 2])}; a no-op for sizes that are
+   * multiples of 2^depth.
+   */
+  private static NDArray padTo(NDArray up, long h, long w) {
+    Shape s = up.getShape();
+    long dy = h - s.get(2);
+    long dx = w - s.get(3);
+    if (dx > 0) {
+      up = zeroPad(up, 3, dx / 2, dx - dx / 2);
+    }
+    if (dy > 0) {
+      up = zeroPad(up, 2, dy / 2, dy - dy / 2);
+    }
+    return up;
+  }
+
+  private static NDArray zeroPad(NDArray x, int axis, long before, long after) {
+    NDArray out = x;
+    long[] dims = x.getShape().getShape();
+    if (before > 0) {
+      dims[axis] = before;
+      out = x.getManager().zeros(new Shape(dims)).concat(out, axis);
+    }
+    if (after > 0) {
+      dims[axis] = after;
+      out = out.concat(x.getManager().zeros(new Shape(dims)), axis);
+    }
+    return out;
   }
 
   private NDArray downsample(NDArray h) {

@@ -109,14 +109,18 @@ class UNetTest {
   }
 
   @Test
-  void forwardRejectsSizeNotMultiple() {
-    UNet u = initialised(tiny(Upsampling.TRANSPOSED, false));
+  void forwardRejectsTooSmallInputAndAcceptsOddSizes() {
+    UNet u = initialised(tiny(Upsampling.TRANSPOSED, true));
+    assertThat(u.minimumSize()).isEqualTo(6);
     ParameterStore ps = new ParameterStore(manager, false);
     try (NDManager sub = manager.newSubManager()) {
-      NDArray x = sub.zeros(new Shape(1, 5, 18, 16));
+      NDArray x = sub.zeros(new Shape(1, 5, 5, 16));
       assertThatThrownBy(() -> u.forward(ps, new NDList(x), false))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("multiples of 4");
+          .hasMessageContaining("at least 6");
+      NDArray odd = sub.zeros(new Shape(1, 5, 13, 7));
+      assertThat(u.forward(ps, new NDList(odd), false).singletonOrThrow().getShape())
+          .isEqualTo(new Shape(1, 3, 13, 7));
     }
   }
 

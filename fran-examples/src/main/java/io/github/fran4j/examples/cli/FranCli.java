@@ -12,7 +12,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = FranCli.Version.class,
     description = "FRAN for Java: production face re-aging.",
-    subcommands = {CommandLine.HelpCommand.class, TrainCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      SynthCommand.class,
+      DatasetInfoCommand.class,
+      TrainCommand.class
+    })
 public final class FranCli {
 
   private FranCli() {}

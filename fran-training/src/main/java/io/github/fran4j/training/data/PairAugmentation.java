@@ -140,7 +140,8 @@ public final class PairAugmentation {
     double s = 1 + saturation * (2 * r.nextDouble() - 1);
     double rot = maxRotation * (2 * r.nextDouble() - 1);
     boolean f = r.nextBoolean() && flip;
-    return new Params(b, c, s, rot, f);
+    // "+ 0.0" turns the -0.0 of a zero range into 0.0, so that an off range equals IDENTITY.
+    return new Params(b + 0.0, c + 0.0, s + 0.0, rot + 0.0, f);
   }
 
   /**

@@ -20,9 +20,10 @@ import java.util.Locale;
  * @param valG validation generator loss
  * @param valD validation discriminator loss
  * @param valL1 validation L1 of prediction vs target
- * @param valPsnr validation PSNR (dB) of the clamped prediction vs target
+ * @param valPsnr validation PSNR (dB, peak 1) of the clamped prediction vs target, from the MSE
+ *     pooled over all validation pixels
  * @param identityL1 L1 of input vs target (the do-nothing baseline)
- * @param identityPsnr PSNR of input vs target
+ * @param identityPsnr PSNR of input vs target, pooled the same way
  * @param seconds wall time of the epoch (training and validation)
  */
 public record EpochMetrics(

@@ -560,8 +560,8 @@ public final class GanTrainer implements AutoCloseable {
         sd += dl.getFloat() * n;
         sl1 += l1.getFloat() * n;
         sid += Losses.l1(in.a(), in.b()).getFloat() * n;
-        spsnr += psnrSum(pred.clip(0f, 1f), in.b());
-        sidPsnr += psnrSum(in.a(), in.b());
+        spsnr += mseSum(pred.clip(0f, 1f), in.b());
+        sidPsnr += mseSum(in.a(), in.b());
         count += n;
         if (b == 0 && cfg.sampleCount() > 0) {
           writeSamples(in.a().toFloatArray(), in.b().toFloatArray(), pred.toFloatArray(), n);
@@ -575,19 +575,23 @@ public final class GanTrainer implements AutoCloseable {
         epochSums[1] / steps, epochSums[2] / steps,
         lpips == null ? Double.NaN : epochSums[3] / steps,
         epochSums[4] / steps, epochSums[5] / steps,
-        sg / c, sd / c, sl1 / c, spsnr / c, sid / c, sidPsnr / c,
+        sg / c, sd / c, sl1 / c, psnr(spsnr / c), sid / c, psnr(sidPsnr / c),
         trainSeconds + (System.nanoTime() - start) / 1e9);
   }
 
-  /** Sum over the batch of per-image PSNR in dB (peak 1); identical images count as 100 dB. */
-  private static double psnrSum(NDArray x, NDArray y) {
+  /** Sum over the batch of per-image mean squared errors. */
+  private static double mseSum(NDArray x, NDArray y) {
     long n = x.getShape().get(0);
-    float[] mse = x.sub(y).square().reshape(n, -1).mean(new int[] {1}).toFloatArray();
-    double s = 0;
-    for (float e : mse) {
-      s += e <= 1e-10f ? 100.0 : 10.0 * Math.log10(1.0 / e);
-    }
-    return s;
+    return x.sub(y).square().mean().getFloat() * n;
+  }
+
+  /**
+   * PSNR in dB (peak 1) of the mean squared error over all validation pixels. Computed from the
+   * pooled MSE rather than averaged per image, because identical pairs (A and B at the same age)
+   * have an infinite per-image PSNR.
+   */
+  private static double psnr(double mse) {
+    return 10.0 * Math.log10(1.0 / Math.max(mse, 1e-10));
   }
 
   private void writeSamples(float[] a, float[] b, float[] p, int n) throws IOException {

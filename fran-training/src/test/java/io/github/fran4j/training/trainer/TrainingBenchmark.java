@@ -260,8 +260,8 @@ public final class TrainingBenchmark {
       for (Parameter p : params.values()) {
         NDArray w = p.getArray();
         if (p.requiresGradient() && w.hasGradient()) {
+          // Not attached to s: DJL's Adam may derive its state arrays from the gradient's manager.
           NDArray grad = w.getGradient();
-          grad.attach(s);
           opt.update(p.getId(), w, grad);
           grad.subi(grad);
         }

@@ -1,0 +1,199 @@
+package io.github.fran4j.examples.cli;
+
+import io.github.fran4j.core.model.UNetConfig;
+import io.github.fran4j.core.model.Upsampling;
+import io.github.fran4j.training.trainer.GanTrainer;
+import io.github.fran4j.training.trainer.TrainingConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code fran train}: trains a generator and discriminator on an age dataset with the reference's
+ * settings, writing checkpoints, metrics, charts and sample grids into the run directory. Ctrl-C
+ * finishes the current step, writes a checkpoint and exits with status 130; {@code --resume}
+ * continues from it.
+ */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Train a FRAN generator (U-Net) against a PatchGAN discriminator.",
+      "The dataset is DIR/<age>/<identity>.jpg|png with every identity at every age.",
+      "Ctrl-C finishes the current step and writes a checkpoint; continue with --resume."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:training finished (or the step limit was reached)",
+      "1:bad data, run directory, checkpoint or weights file (message on stderr)",
+      "2:bad command line",
+      "130:stopped by Ctrl-C after writing a checkpoint"
+    })
+public final class TrainCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--data", required = true, paramLabel = "DIR", description = "Training dataset.")
+  Path data;
+
+  @Option(names = "--val", paramLabel = "DIR",
+      description = "Validation dataset with held-out identities (default: fixed training pairs).")
+  Path val;
+
+  @Option(names = "--out", required = true, paramLabel = "RUN", description = "Run directory.")
+  Path out;
+
+  @Option(names = "--epochs", paramLabel = "N", defaultValue = "100",
+      description = "Epochs (default: ${DEFAULT-VALUE}).")
+  int epochs;
+
+  @Option(names = "--size", paramLabel = "PX", defaultValue = "256",
+      description = "Training resolution, a multiple of 16 (default: ${DEFAULT-VALUE}).")
+  int size;
+
+  @Option(names = "--width", paramLabel = "W", defaultValue = "64",
+      description = "Generator base width (default: ${DEFAULT-VALUE}).")
+  int width;
+
+  @Option(names = "--d-width", paramLabel = "W", defaultValue = "64",
+      description = "Discriminator width (default: ${DEFAULT-VALUE}).")
+  int dWidth;
+
+  @Option(names = "--upsampling", paramLabel = "KIND", defaultValue = "transposed",
+      description = "transposed or bilinear (default: ${DEFAULT-VALUE}).")
+  Upsampling upsampling;
+
+  @Option(names = "--blur-pool", description = "Anti-aliased down/up-sampling (FRAN paper).")
+  boolean blurPool;
+
+  @Option(names = "--batch-identities", paramLabel = "K", defaultValue = "4",
+      description = "Identities (pairs) per batch (default: ${DEFAULT-VALUE}, i.e. 8 images).")
+  int batchIdentities;
+
+  @Option(names = "--batches-per-epoch", paramLabel = "N", defaultValue = "0",
+      description = "Override batches per epoch (default: identities x ages / 2K).")
+  int batchesPerEpoch;
+
+  @Option(names = "--lr-g", paramLabel = "X", defaultValue = "1e-4",
+      description = "Generator learning rate (default: ${DEFAULT-VALUE}).")
+  double lrG;
+
+  @Option(names = "--lr-d", paramLabel = "X", defaultValue = "1e-5",
+      description = "Discriminator learning rate (default: ${DEFAULT-VALUE}).")
+  double lrD;
+
+  @Option(names = "--lpips-weights", paramLabel = "FILE",
+      description = "LPIPS-VGG16 safetensors file (see docs/training.md); without it no LPIPS.")
+  Path lpipsWeights;
+
+  @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
+  boolean resume;
+
+  @Option(names = "--max-steps", paramLabel = "N", defaultValue = "0",
+      description = "Stop (with a checkpoint) after N steps in total; 0 = no limit.")
+  long maxSteps;
+
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
+      description = "Seed for initialisation, sampling and augmentation (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--workers", paramLabel = "N", defaultValue = "2",
+      description = "Data loader threads (default: ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Option(names = "--keep", paramLabel = "N", defaultValue = "3",
+      description = "Checkpoints to keep (default: ${DEFAULT-VALUE}).")
+  int keep;
+
+  @Option(names = "--no-progress", description = "Hide the progress bar.")
+  boolean noProgress;
+
+  /**
+   * Builds the training settings from the options.
+   *
+   * @return the settings
+   * @throws IllegalArgumentException if a value is out of range (the message names it)
+   */
+  TrainingConfig config() {
+    UNetConfig unet = UNetConfig.builder()
+        .optBaseWidth(width)
+        .optUpsampling(upsampling)
+        .optBlurPool(blurPool)
+        .optTrainingResolution(size)
+        .build();
+    return TrainingConfig.builder(data, out)
+        .optValDir(val)
+        .optUNet(unet)
+        .optDiscriminatorWidth(dWidth)
+        .optEpochs(epochs)
+        .optIdentitiesPerBatch(batchIdentities)
+        .optBatchesPerEpoch(batchesPerEpoch)
+        .optLrG(lrG)
+        .optLrD(lrD)
+        .optLpipsWeights(lpipsWeights)
+        .optSeed(seed)
+        .optMaxSteps(maxSteps)
+        .optWorkers(workers)
+        .optKeepCheckpoints(keep)
+        .optProgressBar(!noProgress)
+        .build();
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter outW = spec.commandLine().getOut();
+    TrainingConfig cfg;
+    try {
+      cfg = config();
+    } catch (IllegalArgumentException e) {
+      err.println("fran train: " + e.getMessage());
+      return 2;
+    }
+    CountDownLatch done = new CountDownLatch(1);
+    try (GanTrainer trainer = GanTrainer.create(cfg, resume)) {
+      // Ctrl-C: let the step finish and the checkpoint be written before the JVM exits.
+      Thread hook = new Thread(() -> {
+        trainer.requestStop();
+        try {
+          done.await(10, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "fran-train-stop");
+      Runtime.getRuntime().addShutdownHook(hook);
+      GanTrainer.Result r;
+      try {
+        r = trainer.fit();
+      } finally {
+        done.countDown();
+      }
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is exiting because of Ctrl-C; the hook is already running
+      }
+      outW.printf("%s after %d steps; run directory %s%n", r.outcome(), r.globalStep(),
+          trainer.runDirectory().root());
+      if (!r.metrics().isEmpty()) {
+        var m = r.metrics().get(r.metrics().size() - 1);
+        outW.printf("last epoch %d: val L1 %.4f vs identity %.4f, PSNR %.2f dB vs %.2f dB%n",
+            m.epoch(), m.valL1(), m.identityL1(), m.valPsnr(), m.identityPsnr());
+      }
+      outW.flush();
+      return r.outcome() == GanTrainer.Outcome.STOPPED ? 130 : 0;
+    } catch (IOException e) {
+      err.println("fran train: " + e.getMessage());
+      return 1;
+    } catch (IllegalStateException e) {
+      err.println("fran train: " + e.getMessage());
+      return 1;
+    }
+  }
+}

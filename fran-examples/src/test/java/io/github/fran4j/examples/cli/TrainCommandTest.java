@@ -1,0 +1,106 @@
+package io.github.fran4j.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code fran train}: options, exit codes and error messages. */
+class TrainCommandTest {
+  @TempDir Path tmp;
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    CommandLine cl = FranCli.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private Path dataset() throws Exception {
+    Path root = tmp.resolve("data");
+    for (int age : new int[] {20, 60}) {
+      Files.createDirectories(root.resolve(Integer.toString(age)));
+      for (int id = 0; id < 2; id++) {
+        BufferedImage img = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 32; y++) {
+          for (int x = 0; x < 32; x++) {
+            img.setRGB(x, y, ((x * 8) << 16) | ((y * 8) << 8) | (age + id * 50));
+          }
+        }
+        ImageIO.write(img, "png", root.resolve(age + "/" + id + ".png").toFile());
+      }
+    }
+    return root;
+  }
+
+  @Test
+  void unknownOptionIsAUsageError() {
+    Run r = run("train", "--data", "x", "--out", "y", "--learning-rate", "1");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("Unknown options: '--learning-rate'");
+  }
+
+  @Test
+  void missingRequiredOptionsAreNamed() {
+    Run r = run("train", "--data", "x");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--out");
+  }
+
+  @Test
+  void badSizeIsExplained() {
+    Run r = run("train", "--data", "x", "--out", tmp.resolve("o").toString(), "--size", "100");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("trainingResolution 100 must be a multiple of 2^depth = 16");
+  }
+
+  @Test
+  void folderThatIsNotADatasetFailsWithStatus1() throws Exception {
+    Path notData = Files.createDirectories(tmp.resolve("pictures/cats"));
+    Run r = run("train", "--data", notData.getParent().toString(), "--out",
+        tmp.resolve("run").toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("fran train: --data").contains("is not a FRAN dataset");
+  }
+
+  @Test
+  void tinyRunWithStepLimitThenResume() throws Exception {
+    Path data = dataset();
+    Path out = tmp.resolve("run");
+    String[] common = {"train", "--data", data.toString(), "--out", out.toString(), "--size", "32",
+        "--width", "4", "--d-width", "2", "--batch-identities", "1", "--epochs", "1",
+        "--workers", "0", "--no-progress"};
+    Run first = run(concat(common, "--seed", "3", "--max-steps", "1"));
+    assertThat(first.code()).as(first.err()).isZero();
+    assertThat(first.out()).contains("MAX_STEPS after 1 steps");
+    Run again = run(concat(common, "--seed", "3"));
+    assertThat(again.code()).isEqualTo(1);
+    assertThat(again.err()).contains("already holds checkpoints").contains("--resume");
+    Run resumed = run(concat(common, "--seed", "3", "--resume"));
+    assertThat(resumed.code()).as(resumed.err()).isZero();
+    assertThat(resumed.out()).contains("COMPLETED after 2 steps").contains("val L1");
+    assertThat(out.resolve("model.safetensors")).isNotEmptyFile();
+    Run otherSeed = run(concat(common, "--resume", "--seed", "4"));
+    assertThat(otherSeed.code()).isEqualTo(1);
+    assertThat(otherSeed.err()).contains("different settings").contains("seed");
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] r = new String[a.length + b.length];
+    System.arraycopy(a, 0, r, 0, a.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * The GAN trainer: {@link io.github.fran4j.training.trainer.GanTrainer} runs FRAN's alternating
+ * generator / discriminator steps over DJL's PyTorch engine with the reference's Adam settings and
+ * StepLR schedule, validates every epoch against the identity baseline, and keeps a run directory
+ * with atomic checkpoints (exact resume), {@code metrics.csv}, PNG charts and sample grids.
+ */
+package io.github.fran4j.training.trainer;

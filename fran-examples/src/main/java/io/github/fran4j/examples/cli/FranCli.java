@@ -16,11 +16,10 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       SynthCommand.class,
       DatasetInfoCommand.class,
-      SynthCommand.class,
-      DatasetInfoCommand.class,
       TrainCommand.class,
       ExportCommand.class,
       ReageCommand.class,
+      DemoCommand.class,
       BenchCommand.class,
       InspectCommand.class,
     })

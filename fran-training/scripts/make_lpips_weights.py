@@ -10,13 +10,13 @@ with metadata {"format": "fran.lpips-vgg16"}.
 Neither set of weights ships with FRAN for Java. Typical use on a machine with network access:
 
   pip install torch torchvision lpips            # or Debian's python3-torch python3-torchvision
-  python3 scripts/make_lpips_weights.py --out lpips-vgg16.safetensors
+  python3 fran-training/scripts/make_lpips_weights.py --out lpips-vgg16.safetensors
 
 which takes VGG16 from torchvision (VGG16_Weights.IMAGENET1K_V1, downloaded into the torch cache)
 and the lin layers from the installed `lpips` package (lpips/weights/v0.1/vgg.pth). Offline, pass
 files you already have:
 
-  python3 scripts/make_lpips_weights.py --vgg vgg16-397923af.pth --lin vgg.pth --out lpips.safetensors
+  python3 fran-training/scripts/make_lpips_weights.py --vgg vgg16-397923af.pth --lin vgg.pth --out lpips.safetensors
 
 `--random-for-testing` writes random weights with the same names and shapes (to test the plumbing;
 useless for training). Check the licences of the weights you use (torchvision's VGG16 weights and

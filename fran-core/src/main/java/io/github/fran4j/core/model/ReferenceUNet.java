@@ -30,7 +30,7 @@ import java.util.stream.IntStream;
  * <p>The loops are deliberately simple (the innermost loop always runs over contiguous x so that
  * the JIT can vectorise it); each convolution is spread over output channels on the common
  * {@link java.util.concurrent.ForkJoinPool}. Fast enough for small models and tests, not for
- * production at width 64 (see {@code docs/benchmarks-core.md}).
+ * production at width 64 (see {@code docs/benchmarks.md}).
  *
  * <p>Weights stored as F16 or BF16 are used at their exact float values. Instances are immutable
  * and thread-safe: {@link #forward} may be called from several threads at once.

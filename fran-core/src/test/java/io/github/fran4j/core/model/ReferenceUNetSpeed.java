@@ -6,7 +6,7 @@ import java.util.Random;
 
 /**
  * A JMH-free speed measurement of {@link ReferenceUNet} (not a test): random weights, a few
- * warm-up runs, then the median of timed runs. Results go in {@code docs/benchmarks-core.md}.
+ * warm-up runs, then the median of timed runs. Results go in {@code docs/benchmarks.md}.
  *
  * <p>Usage: {@code java -cp <test classpath> io.github.fran4j.core.model.ReferenceUNetSpeed
  * WIDTH DEPTH SIZE [RUNS]}.

@@ -19,7 +19,7 @@ import javax.imageio.ImageIO;
 
 /**
  * Measures synthetic-dataset generation and {@link PairLoader} throughput; results go to {@code
- * docs/benchmarks-data.md}. Run after {@code mvn package}:
+ * docs/benchmarks.md}. Run after {@code mvn package}:
  *
  * <pre>
  * java -cp fran-examples/target/fran.jar io.github.fran4j.examples.bench.DataBenchmark [SEED_DATA_DIR]

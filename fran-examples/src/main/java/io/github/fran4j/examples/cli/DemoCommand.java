@@ -2,6 +2,7 @@ package io.github.fran4j.examples.cli;
 
 import io.github.fran4j.core.ReAger;
 import io.github.fran4j.core.model.UNetConfig;
+import io.github.fran4j.core.model.Upsampling;
 import io.github.fran4j.core.weights.SafeTensors;
 import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.onnx.export.OnnxExporter;
@@ -66,6 +67,11 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Generator base width (default: ${DEFAULT-VALUE}).")
   int width;
 
+  @Option(names = "--upsampling", paramLabel = "KIND", defaultValue = "transposed",
+      description = "Decoder up-sampling: transposed (the reference) or bilinear "
+          + "(default: ${DEFAULT-VALUE}).")
+  Upsampling upsampling;
+
   @Option(names = "--batches-per-epoch", paramLabel = "N", defaultValue = "40",
       description = "Short epochs give the charts points (default: ${DEFAULT-VALUE}).")
   int batchesPerEpoch;
@@ -125,7 +131,8 @@ public final class DemoCommand implements Callable<Integer> {
         .optIdentities(identities + valIdentities).optSize(size).optSeed(seed).build();
     synth.writeSplit(data, valIdentities);
 
-    UNetConfig unet = UNetConfig.builder().optBaseWidth(width).optTrainingResolution(size).build();
+    UNetConfig unet = UNetConfig.builder().optBaseWidth(width).optUpsampling(upsampling)
+        .optTrainingResolution(size).build();
     TrainingConfig cfg = TrainingConfig.builder(data.resolve("train"), runDir)
         .optValDir(data.resolve("val"))
         .optUNet(unet)

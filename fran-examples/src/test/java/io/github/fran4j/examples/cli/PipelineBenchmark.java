@@ -31,7 +31,7 @@ import javax.imageio.ImageIO;
 
 /**
  * Times the face pipeline on a 3840x2160 frame with one face re-aged at 1024 (not a unit test; run
- * by hand, see docs/benchmarks-pipeline.md). Args: detector.onnx landmarks.onnx unet.onnx|none.
+ * by hand, see docs/benchmarks.md). Args: detector.onnx landmarks.onnx unet.onnx|none.
  */
 public final class PipelineBenchmark {
   private PipelineBenchmark() {}

@@ -70,7 +70,7 @@ class GanTrainerTest {
     assertThat(m.get(3).trainL1()).isLessThan(m.get(0).trainL1());
     // Validation runs in eval mode on BatchNorm running statistics, which lag far behind after 24
     // tiny steps; the learning check on held-out identities is the benchmark in
-    // docs/benchmarks-training.md, not this smoke test.
+    // docs/benchmarks.md, not this smoke test.
     // The identity baseline is data-only: the same every epoch.
     assertThat(m.get(3).identityL1()).isEqualTo(m.get(0).identityL1());
 

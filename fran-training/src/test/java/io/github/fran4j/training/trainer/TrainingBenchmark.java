@@ -28,7 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Training benchmarks (a main, not a test; results in docs/benchmarks-training.md):
+ * Training benchmarks (a main, not a test; results in docs/benchmarks.md):
  *
  * <ol>
  *   <li>GAN iteration (G step + D step) at width 64, 256x256, batch 1 and width 16, 64x64, batch 8

@@ -58,7 +58,7 @@ public final class Ops {
       }
     }
     NDManager m = x.getManager();
-    NDArray weight = m.create(kernel, new Shape(c, 1, 3, 3));
+    NDArray weight = NativeArrays.create(m, kernel, new Shape(c, 1, 3, 3));
     NDArray bias = m.zeros(new Shape(c));
     return Conv2d.conv2d(
             reflectPad1(x),
@@ -85,8 +85,9 @@ public final class Ops {
     int h = (int) s.get(2);
     int w = (int) s.get(3);
     NDManager m = x.getManager();
-    NDArray rows = m.create(interpolationMatrix(h), new Shape(2L * h, h));
-    NDArray colsT = m.create(interpolationMatrix(w), new Shape(2L * w, w)).transpose();
+    NDArray rows = NativeArrays.create(m, interpolationMatrix(h), new Shape(2L * h, h));
+    NDArray colsT =
+        NativeArrays.create(m, interpolationMatrix(w), new Shape(2L * w, w)).transpose();
     return rows.matMul(x.matMul(colsT));
   }
 

@@ -86,9 +86,16 @@ public final class TransposedConv2x2 extends AbstractBlock {
     long wd = s.get(3);
     long cout = ws.get(1);
     NDArray pixels = x.transpose(0, 2, 3, 1).reshape(n * h * wd, cin);
-    NDArray y = pixels.matMul(w.reshape(cin, cout * 4)); // (NHW, Cout*2*2)
+    // An op's result joins its first operand's manager: reshaping the parameters would put a new
+    // view into the parameters' long-lived manager on every forward pass (a leak of 2 arrays per
+    // layer and pass). Move the views to the input's manager so they die with the step's arrays.
+    NDArray w2 = w.reshape(cin, cout * 4);
+    w2.attach(x.getManager());
+    NDArray b2 = b.reshape(1, cout, 1, 1);
+    b2.attach(x.getManager());
+    NDArray y = pixels.matMul(w2); // (NHW, Cout*2*2)
     y = y.reshape(n, h, wd, cout, 2, 2).transpose(0, 3, 1, 4, 2, 5).reshape(n, cout, h * 2, wd * 2);
-    return y.add(b.reshape(1, cout, 1, 1));
+    return y.add(b2);
   }
 
   @Override

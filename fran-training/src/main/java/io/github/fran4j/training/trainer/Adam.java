@@ -6,11 +6,13 @@ import static com.google.common.base.Preconditions.checkState;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import com.google.common.collect.ImmutableMap;
 import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.core.weights.StateDict;
+import io.github.fran4j.training.model.NativeArrays;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -76,29 +78,45 @@ public final class Adam implements AutoCloseable {
     double bc2 = 1.0 - Math.pow(BETA2, step);
     float stepSize = (float) (lr / bc1);
     float sqrtBc2 = (float) Math.sqrt(bc2);
-    for (Map.Entry<String, Parameter> e : params.entrySet()) {
-      NDArray w = e.getValue().getArray();
-      if (!w.hasGradient()) {
-        continue;
-      }
-      NDArray g = w.getGradient();
-      try (NDManager tmp = manager.newSubManager()) {
-        NDArray mm = m.computeIfAbsent(e.getKey(), k -> manager.zeros(w.getShape()));
-        NDArray vv = v.computeIfAbsent(e.getKey(), k -> manager.zeros(w.getShape()));
-        // Results attach to their first operand's manager: borrow every operand into tmp so the
-        // temporaries die with it (they return to their owners when tmp closes). The gradient
-        // handle is a fresh wrapper per call, so it is closed with tmp (its storage stays).
-        w.tempAttach(tmp);
-        g.attach(tmp);
-        mm.tempAttach(tmp);
-        vv.tempAttach(tmp);
-        mm.muli(BETA1).addi(g.mul(1f - BETA1));
-        vv.muli(BETA2).addi(g.square().muli(1f - BETA2));
-        NDArray denom = vv.sqrt().divi(sqrtBc2).addi(EPS);
-        w.subi(mm.div(denom).muli(stepSize));
-        g.subi(g); // zero in place: the gradient buffer stays attached to the parameter
+    try (NDManager scalars = manager.newSubManager()) {
+      // The scalar operands as 0-d float32 arrays, made once per step. NDArray.mul(Number) and
+      // friends build the same 0-d array per call through a fresh direct ByteBuffer that only a
+      // garbage collection frees: hundreds per step, scattered through the native heap.
+      NDArray b1 = scalar(scalars, BETA1);
+      NDArray oneMinusB1 = scalar(scalars, 1f - BETA1);
+      NDArray b2 = scalar(scalars, BETA2);
+      NDArray oneMinusB2 = scalar(scalars, 1f - BETA2);
+      NDArray eps = scalar(scalars, EPS);
+      NDArray sqrtBc2Array = scalar(scalars, sqrtBc2);
+      NDArray stepSizeArray = scalar(scalars, stepSize);
+      for (Map.Entry<String, Parameter> e : params.entrySet()) {
+        NDArray w = e.getValue().getArray();
+        if (!w.hasGradient()) {
+          continue;
+        }
+        NDArray g = w.getGradient();
+        try (NDManager tmp = manager.newSubManager()) {
+          NDArray mm = m.computeIfAbsent(e.getKey(), k -> manager.zeros(w.getShape()));
+          NDArray vv = v.computeIfAbsent(e.getKey(), k -> manager.zeros(w.getShape()));
+          // Results attach to their first operand's manager: borrow every operand into tmp so the
+          // temporaries die with it (they return to their owners when tmp closes). The gradient
+          // handle is a fresh wrapper per call, so it is closed with tmp (its storage stays).
+          w.tempAttach(tmp);
+          g.attach(tmp);
+          mm.tempAttach(tmp);
+          vv.tempAttach(tmp);
+          mm.muli(b1).addi(g.mul(oneMinusB1));
+          vv.muli(b2).addi(g.square().muli(oneMinusB2));
+          NDArray denom = vv.sqrt().divi(sqrtBc2Array).addi(eps);
+          w.subi(mm.div(denom).muli(stepSizeArray));
+          g.subi(g); // zero in place: the gradient buffer stays attached to the parameter
+        }
       }
     }
+  }
+
+  private static NDArray scalar(NDManager m, float value) {
+    return NativeArrays.create(m, new float[] {value}, new Shape());
   }
 
   /**

@@ -26,6 +26,7 @@ import io.github.fran4j.training.loss.LossWeights;
 import io.github.fran4j.training.loss.Losses;
 import io.github.fran4j.training.loss.Lpips;
 import io.github.fran4j.training.loss.WrongAges;
+import io.github.fran4j.training.model.NativeArrays;
 import io.github.fran4j.training.model.PatchGanDiscriminator;
 import io.github.fran4j.training.model.UNet;
 import java.io.IOException;
@@ -408,8 +409,8 @@ public final class GanTrainer implements AutoCloseable {
   private Inputs inputs(NDManager m, PairBatch pb) {
     int n = pb.size();
     Shape img = new Shape(n, 3, res, res);
-    NDArray a = m.create(pb.imagesA(), img);
-    NDArray b = m.create(pb.imagesB(), img);
+    NDArray a = NativeArrays.create(m, pb.imagesA(), img);
+    NDArray b = NativeArrays.create(m, pb.imagesB(), img);
     NDArray ageA = agePlane(m, pb.agesA(), n);
     NDArray ageB = agePlane(m, pb.agesB(), n);
     NDArray gIn = NDArrays(a, ageA, ageB);
@@ -425,7 +426,7 @@ public final class GanTrainer implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       v[i] = agesYears[i] / 100f; // the reference encodes an age as a constant plane age / 100
     }
-    return m.create(v, new Shape(n, 1, 1, 1)).broadcast(new Shape(n, 1, res, res));
+    return NativeArrays.create(m, v, new Shape(n, 1, 1, 1)).broadcast(new Shape(n, 1, res, res));
   }
 
   private static int[] toInts(float[] a) {

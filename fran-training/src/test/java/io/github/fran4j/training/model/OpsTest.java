@@ -67,6 +67,48 @@ class OpsTest {
   }
 
   @Test
+  void transposedConvLeavesNothingInTheParametersManager() {
+    // The weight and bias play the parameters (a long-lived manager); the input lives in a
+    // per-step sub-manager. Before the fix each call left two reshaped views in the parameters'
+    // manager, so a training run accumulated them step after step.
+    try (NDManager params = NDManager.newBaseManager()) {
+      Random r = new Random(3);
+      NDArray wt = params.create(random(r, 3 * 4 * 4), new Shape(3, 4, 2, 2));
+      NDArray b = params.create(random(r, 4), new Shape(4));
+      int before = params.getManagedArrays().size();
+      for (int i = 0; i < 3; i++) {
+        try (NDManager step = params.newSubManager()) {
+          NDArray x = step.create(random(r, 2 * 3 * 2 * 2), new Shape(2, 3, 2, 2));
+          TransposedConv2x2.apply(x, wt, b).toFloatArray();
+        }
+      }
+      assertThat(params.getManagedArrays()).hasSize(before);
+    }
+  }
+
+  @Test
+  void nativeArraysCopiesTheValuesIntoUnsharedArrays() {
+    float[] first = {1f, -2f, 3.5f, 0f, 7f, -0.25f};
+    float[] second = {9f, 8f, 7f, 6f, 5f, 4f};
+    NDArray a = NativeArrays.create(manager, first, new Shape(2, 3));
+    // The second call reuses the staging buffer: the first array must keep its own values.
+    NDArray b = NativeArrays.create(manager, java.nio.FloatBuffer.wrap(second), new Shape(3, 2));
+    assertThat(a.getShape()).isEqualTo(new Shape(2, 3));
+    assertThat(a.toFloatArray()).containsExactly(first);
+    assertThat(b.getShape()).isEqualTo(new Shape(3, 2));
+    assertThat(b.toFloatArray()).containsExactly(second);
+    a.close();
+    b.close();
+  }
+
+  @Test
+  void nativeArraysRejectsAShapeOfAnotherSize() {
+    assertThatThrownBy(() -> NativeArrays.create(manager, new float[5], new Shape(2, 3)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("(2, 3) holds 6 values, but 5 were given");
+  }
+
+  @Test
   void blurMatchesNaiveReflectConvolution() {
     Random r = new Random(2);
     int c = 2, h = 6, w = 4;

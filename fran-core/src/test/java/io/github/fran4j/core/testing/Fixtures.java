@@ -1,8 +1,7 @@
 package io.github.fran4j.core.testing;
 
+import io.github.fran4j.core.model.RandomUNetWeights;
 import io.github.fran4j.core.model.UNetConfig;
-import io.github.fran4j.core.model.UNetLayout;
-import io.github.fran4j.core.tensor.DType;
 import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.core.weights.SafeTensors;
 import io.github.fran4j.core.weights.StateDict;
@@ -12,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 
 /**
  * Access to fran-core's test fixtures, also from other modules through fran-core's test-jar
@@ -121,34 +119,16 @@ public final class Fixtures {
   }
 
   /**
-   * Returns random weights of the right names and shapes for a configuration: He-normal
-   * convolutions, BatchNorm with gamma 1, variance 1 and small random mean and beta, so that
-   * activations stay finite at any width and depth. For speed checks and comparisons between
-   * implementations at sizes the PyTorch fixtures do not cover.
+   * Returns random weights of the right names and shapes for a configuration (the library's own
+   * {@link RandomUNetWeights}: He-normal convolutions, non-trivial BatchNorm statistics). For speed
+   * checks and comparisons between implementations at sizes the PyTorch fixtures do not cover.
    *
    * @param config the architecture
    * @param seed the random seed
    * @return the state dict, with the configuration in its metadata
    */
   public static StateDict randomWeights(UNetConfig config, long seed) {
-    Random r = new Random(seed);
-    StateDict.Builder b = StateDict.builder();
-    for (UNetLayout.Parameter p : config.layout().parameters()) {
-      int n = Tensor.numel(p.shape());
-      if (p.dtype() == DType.I64) {
-        b.put(p.name(), Tensor.ofLongs(new long[] {1}));
-        continue;
-      }
-      float[] v = new float[n];
-      boolean ones = p.name().endsWith("running_var")
-          || (p.shape().length == 1 && p.name().endsWith(".weight"));
-      float scale = p.shape().length == 4 ? (float) Math.sqrt(2.0 / (n / p.shape()[0])) : 0.1f;
-      for (int i = 0; i < n; i++) {
-        v[i] = ones ? 1f : (float) r.nextGaussian() * scale;
-      }
-      b.put(p.name(), Tensor.ofFloats(v, p.shape()));
-    }
-    return b.putMetadata(UNetConfig.METADATA_KEY, config.toJson()).build();
+    return RandomUNetWeights.create(config, seed);
   }
 
   private static StateDict read(String resource) {

@@ -110,18 +110,14 @@ public final class PlanarImage {
       }
       return new PlanarImage(w, h, rgb, sixteen ? 16 : 8, alpha);
     }
-    int[] row = new int[w];
-    for (int y = 0; y < h; y++) {
-      image.getRGB(0, y, w, 1, row, 0, w);
-      for (int x = 0; x < w; x++) {
-        int p = row[x];
-        int i = y * w + x;
-        rgb[i] = ((p >> 16) & 0xFF) / 255f;
-        rgb[plane + i] = ((p >> 8) & 0xFF) / 255f;
-        rgb[2 * plane + i] = (p & 0xFF) / 255f;
-        if (alpha != null) {
-          alpha[i] = p >>> 24;
-        }
+    int[] argb = PackedPixels.argb(image);
+    for (int i = 0; i < plane; i++) {
+      int p = argb[i];
+      rgb[i] = ((p >> 16) & 0xFF) / 255f;
+      rgb[plane + i] = ((p >> 8) & 0xFF) / 255f;
+      rgb[2 * plane + i] = (p & 0xFF) / 255f;
+      if (alpha != null) {
+        alpha[i] = p >>> 24;
       }
     }
     return new PlanarImage(w, h, rgb, 8, alpha);

@@ -3,6 +3,7 @@ package io.github.fran4j.core.pipeline;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import io.github.fran4j.core.image.PlanarImage;
+import io.github.fran4j.core.image.PackedPixels;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
@@ -113,15 +114,6 @@ public final class WorkingImages {
    * whole buffer (index {@code y * width + x}), or null (16-bit images, sub-images).
    */
   static int[] packedData(BufferedImage img) {
-    int t = img.getType();
-    if ((t == BufferedImage.TYPE_INT_RGB || t == BufferedImage.TYPE_INT_ARGB)
-        && img.getRaster().getSampleModelTranslateX() == 0
-        && img.getRaster().getSampleModelTranslateY() == 0
-        && img.getSampleModel() instanceof SinglePixelPackedSampleModel
-        && ((SinglePixelPackedSampleModel) img.getSampleModel()).getScanlineStride() == img.getWidth()
-        && img.getRaster().getDataBuffer().getOffset() == 0) {
-      return ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
-    }
-    return null;
+    return PackedPixels.backingArray(img).orElse(null);
   }
 }

@@ -1,7 +1,7 @@
 package io.github.fran4j.onnx.face;
 
+import io.github.fran4j.core.image.PackedPixels;
 import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferInt;
 import java.awt.image.SinglePixelPackedSampleModel;
 
 /** Downsampling of image regions to small model inputs. Stateless, thread-safe. */
@@ -21,7 +21,7 @@ final class ImageSampling {
   static float[] resizeRgb(BufferedImage img, int x0, int y0, int w, int h, int ow, int oh) {
     int iw = img.getWidth();
     int ih = img.getHeight();
-    int[] packed = packedRgb(img);
+    int[] packed = PackedPixels.backingArray(img).orElse(null);
     float[] out = new float[3 * ow * oh];
     double fx = (double) w / ow;
     double fy = (double) h / oh;
@@ -52,17 +52,4 @@ final class ImageSampling {
     return out;
   }
 
-  /** Returns the packed pixel array of a plain INT_RGB / INT_ARGB image, or null. */
-  private static int[] packedRgb(BufferedImage img) {
-    int t = img.getType();
-    if ((t == BufferedImage.TYPE_INT_RGB || t == BufferedImage.TYPE_INT_ARGB)
-        && img.getRaster().getSampleModelTranslateX() == 0
-        && img.getRaster().getSampleModelTranslateY() == 0
-        && img.getSampleModel() instanceof SinglePixelPackedSampleModel
-        && ((SinglePixelPackedSampleModel) img.getSampleModel()).getScanlineStride() == img.getWidth()
-        && img.getRaster().getDataBuffer().getOffset() == 0) {
-      return ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
-    }
-    return null;
-  }
 }

@@ -4,13 +4,13 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import io.github.fran4j.core.image.PlanarImage;
+import io.github.fran4j.core.image.PackedPixels;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.awt.image.DirectColorModel;
 import java.awt.image.Raster;
-import java.awt.image.SinglePixelPackedSampleModel;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -219,19 +219,9 @@ public final class Images {
    * @return {@code width * height} packed pixels (the top byte is undefined)
    */
   static int[] pixels(BufferedImage img) {
-    if (img.getType() == BufferedImage.TYPE_INT_RGB
-        && img.getRaster().getParent() == null
-        && img.getRaster().getDataBuffer() instanceof DataBufferInt
-        && img.getRaster().getSampleModel() instanceof SinglePixelPackedSampleModel
-        && ((SinglePixelPackedSampleModel) img.getRaster().getSampleModel()).getScanlineStride()
-            == img.getWidth()) {
-      int[] data = ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
-      if (data.length == img.getWidth() * img.getHeight()) {
-        return data;
-      }
-    }
-    return img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
+    return PackedPixels.argb(img);
   }
+
 
   /**
    * Returns a new {@link BufferedImage#TYPE_INT_RGB} image that takes ownership of packed pixels.

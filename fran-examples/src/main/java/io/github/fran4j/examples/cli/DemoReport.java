@@ -18,7 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 
@@ -30,7 +32,10 @@ import javax.imageio.ImageIO;
 final class DemoReport {
   /** Ages the evaluation starts from and aims at (a subset of the synthetic ages). */
   static final int[] EVAL_AGES = {15, 30, 45, 60, 75};
-  /** The input age of the contact sheet, and its targets. */
+  /**
+   * The input age of the contact sheet, and its targets: all taken from {@link #EVAL_AGES}, so the
+   * sheet reuses the evaluation's predictions instead of running the model again.
+   */
   static final int SHEET_FROM = 30;
   static final int[] SHEET_TO = {15, 45, 60, 75};
   private static final int SHEET_IDENTITIES = 4;
@@ -74,45 +79,62 @@ final class DemoReport {
   static DemoReport evaluate(ReAger reager, Path valDir, int size)
       throws IOException {
     AgeDataset val = AgeDataset.builder(valDir).optResolution(size).build();
-    List<Integer> ages = val.ages();
     double sumModel = 0;
     double sumIdentity = 0;
     double mseModel = 0;
     double mseIdentity = 0;
     int pairs = 0;
+    int sheetRows = Math.min(SHEET_IDENTITIES, val.identityCount());
+    List<BufferedImage[]> sheetCells = new ArrayList<>();
     for (int id = 0; id < val.identityCount(); id++) {
-      for (int a : EVAL_AGES) {
-        int ia = ages.indexOf(a);
-        if (ia < 0) {
-          continue;
+      // Decode each of the identity's evaluation images once.
+      Map<Integer, BufferedImage> images = new LinkedHashMap<>();
+      Map<Integer, float[]> planes = new LinkedHashMap<>();
+      for (int age : EVAL_AGES) {
+        int index = val.ages().indexOf(age);
+        if (index >= 0) {
+          BufferedImage img = val.image(id, index);
+          images.put(age, img);
+          planes.put(age, PlanarImage.fromBufferedImage(img).rgb());
         }
-        BufferedImage input = val.image(id, ia);
-        List<Integer> targets = new ArrayList<>();
-        for (int b : EVAL_AGES) {
-          if (b != a && ages.contains(b)) {
-            targets.add(b);
-          }
-        }
-        List<BufferedImage> predicted = reager.sweep(input, a,
+      }
+      for (int a : images.keySet()) {
+        List<Integer> targets = new ArrayList<>(images.keySet());
+        targets.remove(Integer.valueOf(a));
+        List<BufferedImage> predicted = reager.sweep(images.get(a), a,
             targets.stream().mapToDouble(Integer::doubleValue).toArray());
-        float[] x = PlanarImage.fromBufferedImage(input).rgb();
         for (int t = 0; t < targets.size(); t++) {
-          float[] truth = PlanarImage.fromBufferedImage(val.image(id, ages.indexOf(targets.get(t))))
-              .rgb();
-          float[] y = PlanarImage.fromBufferedImage(predicted.get(t)).rgb();
-          double[] m = errors(y, truth);
-          double[] i = errors(x, truth);
+          float[] truth = planes.get(targets.get(t));
+          double[] m = errors(PlanarImage.fromBufferedImage(predicted.get(t)).rgb(), truth);
+          double[] i = errors(planes.get(a), truth);
           sumModel += m[0];
           mseModel += m[1];
           sumIdentity += i[0];
           mseIdentity += i[1];
           pairs++;
         }
+        if (a == SHEET_FROM && id < sheetRows) {
+          sheetCells.add(sheetRow(images, targets, predicted));
+        }
       }
     }
-    BufferedImage sheet = contactSheet(reager, val);
     return new DemoReport(sumModel / pairs, sumIdentity / pairs, psnr(mseModel / pairs),
-        psnr(mseIdentity / pairs), pairs, sheet, reager.describe());
+        psnr(mseIdentity / pairs), pairs, contactSheet(sheetCells), reager.describe());
+  }
+
+  /**
+   * Returns one identity's contact-sheet cells: the input, the predictions at {@link #SHEET_TO},
+   * then the ground truth at the same ages.
+   */
+  private static BufferedImage[] sheetRow(Map<Integer, BufferedImage> images,
+      List<Integer> targets, List<BufferedImage> predicted) {
+    BufferedImage[] row = new BufferedImage[1 + 2 * SHEET_TO.length];
+    row[0] = images.get(SHEET_FROM);
+    for (int c = 0; c < SHEET_TO.length; c++) {
+      row[1 + c] = predicted.get(targets.indexOf(SHEET_TO[c]));
+      row[1 + SHEET_TO.length + c] = images.get(SHEET_TO[c]);
+    }
+    return row;
   }
 
   /** Returns {mean absolute error, mean squared error} over all values. */
@@ -131,13 +153,11 @@ final class DemoReport {
     return 10 * Math.log10(1 / Math.max(mse, 1e-12));
   }
 
-  private static BufferedImage contactSheet(ReAger reager, AgeDataset val) throws IOException {
-    List<Integer> ages = val.ages();
-    int ids = Math.min(SHEET_IDENTITIES, val.identityCount());
+  private static BufferedImage contactSheet(List<BufferedImage[]> rows) {
     int cols = 1 + SHEET_TO.length;
     int header = 28;
     int label = 70;
-    BufferedImage out = new BufferedImage(label + cols * CELL, header + 2 * ids * CELL,
+    BufferedImage out = new BufferedImage(label + cols * CELL, header + 2 * rows.size() * CELL,
         BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
@@ -151,23 +171,18 @@ final class DemoReport {
       g.drawString("age " + SHEET_TO[c], label + (c + 1) * CELL + 8, 19);
     }
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-    for (int id = 0; id < ids; id++) {
-      BufferedImage input = val.image(id, ages.indexOf(SHEET_FROM));
-      double[] targets = new double[SHEET_TO.length];
-      for (int c = 0; c < targets.length; c++) {
-        targets[c] = SHEET_TO[c];
-      }
-      List<BufferedImage> predicted = reager.sweep(input, SHEET_FROM, targets);
-      int yModel = header + 2 * id * CELL;
+    for (int r = 0; r < rows.size(); r++) {
+      BufferedImage[] row = rows.get(r);
+      int yModel = header + 2 * r * CELL;
       int yTruth = yModel + CELL;
       g.drawString("re-aged", 6, yModel + CELL / 2);
       g.drawString("truth", 6, yTruth + CELL / 2);
-      g.drawImage(input, label, yModel, CELL, CELL, null);
-      g.drawImage(input, label, yTruth, CELL, CELL, null);
+      g.drawImage(row[0], label, yModel, CELL, CELL, null);
+      g.drawImage(row[0], label, yTruth, CELL, CELL, null);
       for (int c = 0; c < SHEET_TO.length; c++) {
         int x = label + (c + 1) * CELL;
-        g.drawImage(predicted.get(c), x, yModel, CELL, CELL, null);
-        g.drawImage(val.image(id, ages.indexOf(SHEET_TO[c])), x, yTruth, CELL, CELL, null);
+        g.drawImage(row[1 + c], x, yModel, CELL, CELL, null);
+        g.drawImage(row[1 + SHEET_TO.length + c], x, yTruth, CELL, CELL, null);
       }
     }
     g.dispose();

@@ -17,6 +17,7 @@ import io.github.fran4j.core.spi.Generator;
 import io.github.fran4j.core.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -184,12 +185,16 @@ public final class ReAger implements AutoCloseable {
       }
       Tensor delta = generator.predict(Tensor.wrap(batch, n, GeneratorInput.CHANNELS, ph, pw));
       checkState(delta, n, ph, pw);
-      float[] all = delta.toFloatArray();
-      int perDelta = 3 * ph * pw;
+      // Copy each image's unpadded rows straight out of the batch: one copy, no intermediates.
+      FloatBuffer all = delta.floatBuffer();
       for (int i = 0; i < n; i++) {
-        float[] one = new float[perDelta];
-        System.arraycopy(all, i * perDelta, one, 0, perDelta);
-        deltas.add(PlanarImage.cropPlanes(one, 3, pw, ph, w, h));
+        float[] one = new float[3 * w * h];
+        for (int c = 0; c < 3; c++) {
+          for (int y = 0; y < h; y++) {
+            all.get(((i * 3 + c) * ph + y) * pw, one, (c * h + y) * w, w);
+          }
+        }
+        deltas.add(one);
       }
     }
     return deltas;

@@ -348,10 +348,7 @@ public final class ReAger implements AutoCloseable {
      */
     public Builder optMaxPixels(long v) {
       checkArgument(v > 0, "pixel limit must be > 0, got %s", v);
-      maxPixels = v;
-      if (pipelineBuilder != null) {
-        pipelineBuilder.optMaxPixels(v);
-      }
+      maxPixels = v; // handed to the face pipeline in build(), whatever the call order
       return this;
     }
 

@@ -443,7 +443,6 @@ public final class ReAger implements AutoCloseable {
         throw new IllegalStateException(
             "set exactly one of setModel(Path) and setGenerator(Generator)");
       }
-      Generator g = generator != null ? generator : Backends.open(model, backend, options.build());
       FacePipeline p = pipeline;
       if (p == null && pipelineBuilder != null) {
         if (maxPixels > 0) {
@@ -451,6 +450,8 @@ public final class ReAger implements AutoCloseable {
         }
         p = pipelineBuilder.optBatchSize(batchSize).build();
       }
+      // Open the backend last: a bad pipeline option must not leave native resources behind.
+      Generator g = generator != null ? generator : Backends.open(model, backend, options.build());
       return new ReAger(g, batchSize, p, maxPixels);
     }
   }

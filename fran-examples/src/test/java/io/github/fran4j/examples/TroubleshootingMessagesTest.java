@@ -22,6 +22,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import io.github.fran4j.core.model.UNetConfig;
+import io.github.fran4j.core.model.RandomUNetWeights;
+import io.github.fran4j.onnx.export.OnnxExporter;
+import io.github.fran4j.onnx.export.Int8Quantizer;
+import io.github.fran4j.core.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -186,5 +191,12 @@ class TroubleshootingMessagesTest {
     expect(NoSuchFileException.class,
         "nothere: calibration folder does not exist or is not a folder",
         () -> CalibrationImages.load(tmp.resolve("nothere"), 32, 4, 1));
+    UNetConfig cfg = UNetConfig.builder().optBaseWidth(4).optDepth(2).optTrainingResolution(16)
+        .build();
+    byte[] fp32 = OnnxExporter.toBytes(RandomUNetWeights.create(cfg, 1), cfg);
+    expect(IllegalArgumentException.class, "no quantizable activation named 'relu9' in this"
+        + " model; the activations are (output side first) [up2.conv.double_conv.5, ",
+        () -> Int8Quantizer.builder().optFloatActivations(List.of("relu9")).build()
+            .quantize(fp32, List.of(Tensor.zeros(1, 5, 16, 16))));
   }
 }

@@ -13,6 +13,7 @@ import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.onnx.export.CalibrationImages;
 import io.github.fran4j.onnx.export.Int8Quantizer;
+import io.github.fran4j.onnx.export.QuantizedModel;
 import io.github.fran4j.onnx.export.OnnxExporter;
 import io.github.fran4j.onnx.runtime.OnnxGenerator;
 import java.io.IOException;
@@ -84,6 +85,12 @@ final class BenchCommand implements Callable<Integer> {
       description = "MatMul size M=K=N for the reference rate (default ${DEFAULT-VALUE}).")
   int matmul;
 
+  @Option(names = "--int8-float", split = ",", paramLabel = "NAME",
+      description = "Also time an int8 model with these activations kept in float, e.g. the last"
+          + " decoder level that a PSNR target keeps float on a trained model:"
+          + " up4.conv.double_conv.5,up4.conv.double_conv.2,up4.cat.")
+  List<String> int8Float = new ArrayList<>();
+
   @Option(names = "--skip-int8", description = "Only fp32.")
   boolean skipInt8;
 
@@ -120,8 +127,14 @@ final class BenchCommand implements Callable<Integer> {
       List<Tensor> calib = calibration != null
           ? CalibrationImages.load(calibration, cfg.trainingResolution(), calibrationCount, 1)
           : randomInputs(calibrationCount, cfg.trainingResolution());
-      byte[] int8 = Int8Quantizer.quantize(fp32, calib);
+      byte[] int8 = Int8Quantizer.create().quantize(fp32, calib).bytes();
       rows.addAll(runOnnx("onnxruntime int8", int8, cfg, opts, w));
+      if (!int8Float.isEmpty()) {
+        QuantizedModel mixed = Int8Quantizer.builder().optFloatActivations(int8Float).build()
+            .quantize(fp32, calib);
+        rows.addAll(runOnnx("onnxruntime int8 (" + mixed.floatActivations().size()
+            + " activations float)", mixed.bytes(), cfg, opts, w));
+      }
       try (OnnxGenerator a = OnnxGenerator.open(fp32, "fp32", opts);
           OnnxGenerator b = OnnxGenerator.open(int8, "int8", opts)) {
         Tensor in = calib.get(calib.size() - 1);

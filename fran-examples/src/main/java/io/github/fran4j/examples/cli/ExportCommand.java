@@ -1,18 +1,17 @@
 package io.github.fran4j.examples.cli;
 
 import io.github.fran4j.core.model.UNetConfig;
-import io.github.fran4j.core.spi.BackendOptions;
-import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.core.weights.WeightFiles;
 import io.github.fran4j.onnx.export.CalibrationImages;
 import io.github.fran4j.onnx.export.Int8Quantizer;
+import io.github.fran4j.onnx.export.QuantizedModel;
 import io.github.fran4j.onnx.export.OnnxExporter;
-import io.github.fran4j.onnx.runtime.OnnxGenerator;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -25,8 +24,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code fran export}: converts a {@code .safetensors} or PyTorch {@code .pth}/{@code .pt}
  * checkpoint (read by {@link WeightFiles}) to an ONNX model, fp32 or static
- * int8 (QDQ) calibrated on a folder of face images, and reports the int8-vs-fp32 PSNR on held-out
- * images from that folder.
+ * int8 (QDQ) calibrated on a folder of face images. For int8 it holds out a few images of that
+ * folder, measures the int8-vs-fp32 PSNR on them and keeps activations in float until a PSNR
+ * target is met ({@link Int8Quantizer.Builder#optTargetPsnr}).
  */
 @Command(
     name = "export",
@@ -47,10 +47,32 @@ final class ExportCommand implements Callable<Integer> {
   @Option(names = "--calibration", description = "Folder of face images for int8 calibration.")
   Path calibration;
 
-  @Option(names = "--calibration-count", defaultValue = "32",
-      description = "Images used for calibration (default ${DEFAULT-VALUE}); 4 more are held out"
-          + " to measure the PSNR.")
+  @Option(names = "--calibration-count", defaultValue = "128",
+      description = "Images used for calibration (default ${DEFAULT-VALUE}).")
   int calibrationCount;
+
+  @Option(names = "--validation-count", defaultValue = "8",
+      description = "Held-out images that measure the int8-vs-fp32 PSNR (default ${DEFAULT-VALUE}).")
+  int validationCount;
+
+  @Option(names = "--validation", paramLabel = "DIR",
+      description = "Folder of held-out images, e.g. other identities (default: images of the"
+          + " calibration folder that calibration does not use).")
+  Path validation;
+
+  @Option(names = "--target-psnr", defaultValue = "40",
+      description = "Keep activations in float, output side first, until the held-out delta PSNR"
+          + " reaches this many dB (default ${DEFAULT-VALUE}; 0 = quantize everything).")
+  double targetPsnr;
+
+  @Option(names = "--float", split = ",", paramLabel = "NAME",
+      description = "Activations to keep in float from the start, e.g. up4.conv.double_conv.5.")
+  List<String> floatActivations = new ArrayList<>();
+
+  @Option(names = "--percentile", defaultValue = "100",
+      description = "Activation range: central percentile of the calibration values"
+          + " (default ${DEFAULT-VALUE} = [min, max]).")
+  double percentile;
 
   @Override
   public Integer call() throws Exception {
@@ -59,8 +81,9 @@ final class ExportCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "--int8 needs --calibration DIR: a folder of face images to calibrate activation ranges");
     }
-    if (!int8 && calibration != null) {
-      throw new ParameterException(spec.commandLine(), "--calibration only applies with --int8");
+    if (!int8 && (calibration != null || validation != null)) {
+      throw new ParameterException(spec.commandLine(),
+          "--calibration and --validation only apply with --int8");
     }
     StateDict weights = WeightFiles.read(checkpoint);
     UNetConfig config = UNetConfig.fromStateDict(weights);
@@ -71,30 +94,55 @@ final class ExportCommand implements Callable<Integer> {
           config);
       return 0;
     }
-    List<Tensor> images = CalibrationImages.load(calibration, config.trainingResolution(),
-        calibrationCount + 4, 1);
-    int held = Math.min(4, images.size() / 2);
-    List<Tensor> calib = images.subList(0, images.size() - held);
-    List<Tensor> test = images.subList(images.size() - held, images.size());
-    byte[] q = Int8Quantizer.quantize(fp32, calib);
-    OnnxExporter.writeAtomically(q, out);
-    w.printf(Locale.ROOT, "wrote %s (int8 QDQ, %.1f MB, calibrated on %d images) for %s%n", out,
-        Files.size(out) / 1e6, calib.size(), config);
-    if (!test.isEmpty()) {
-      BackendOptions cpu = BackendOptions.builder().optDevice(Device.CPU).build();
-      try (OnnxGenerator a = OnnxGenerator.open(fp32, "fp32", cpu);
-          OnnxGenerator b = OnnxGenerator.open(q, "int8", cpu)) {
-        double sum = 0;
-        double min = Double.POSITIVE_INFINITY;
-        for (Tensor t : test) {
-          double p = Int8Quantizer.psnr(a.predict(t), b.predict(t));
-          sum += p;
-          min = Math.min(min, p);
-        }
-        w.printf(Locale.ROOT, "int8 vs fp32 delta PSNR on %d held-out images: mean %.1f dB,"
-            + " min %.1f dB%n", test.size(), sum / test.size(), min);
+    if (calibrationCount < 1 || validationCount < 0 || targetPsnr < 0) {
+      throw new ParameterException(spec.commandLine(), "--calibration-count must be >= 1,"
+          + " --validation-count and --target-psnr >= 0");
+    }
+    if (targetPsnr > 0 && validationCount == 0) {
+      throw new ParameterException(spec.commandLine(),
+          "--target-psnr needs held-out images: set --validation-count >= 1 (or --target-psnr 0)");
+    }
+    List<Tensor> calib = new ArrayList<>();
+    List<Tensor> held = new ArrayList<>();
+    int res = config.trainingResolution();
+    if (validation != null) {
+      calib.addAll(CalibrationImages.load(calibration, res, calibrationCount, 1));
+      if (validationCount > 0) {
+        held.addAll(CalibrationImages.load(validation, res, validationCount, 2));
+      }
+    } else {
+      List<Tensor> images = CalibrationImages.load(calibration, res,
+          calibrationCount + validationCount, 1);
+      // Hold out images spread over the folder (every age), not its last ones.
+      int v = Math.min(validationCount, images.size() / 2);
+      for (int i = 0; i < images.size(); i++) {
+        boolean hold = (long) i * v / images.size() != (long) (i + 1) * v / images.size();
+        (hold ? held : calib).add(images.get(i));
       }
     }
+    Int8Quantizer.Builder qb = Int8Quantizer.builder().optPercentile(percentile)
+        .optFloatActivations(floatActivations).optValidation(held);
+    if (targetPsnr > 0) {
+      qb.optTargetPsnr(targetPsnr);
+    }
+    QuantizedModel q;
+    try {
+      q = qb.build().quantize(fp32, calib);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    OnnxExporter.writeAtomically(q.bytes(), out);
+    w.printf(Locale.ROOT, "wrote %s (int8 QDQ, %.1f MB, calibrated on %d images) for %s%n", out,
+        Files.size(out) / 1e6, calib.size(), config);
+    if (q.validationPsnr().isPresent()) {
+      w.printf(Locale.ROOT, "int8 vs fp32 delta PSNR on %d held-out images: %.1f dB%s%n",
+          held.size(), q.validationPsnr().getAsDouble(), q.targetPsnr().isPresent()
+              ? String.format(Locale.ROOT, " (target %.1f dB%s)", q.targetPsnr().getAsDouble(),
+                  q.targetMet() ? "" : ", NOT met even with every activation in float")
+              : "");
+    }
+    w.println(q.floatActivations().isEmpty() ? "every activation is int8"
+        : "kept in float for accuracy: " + String.join(", ", q.floatActivations()));
     return 0;
   }
 }

@@ -19,11 +19,12 @@ class BenchCommandTest {
     Path table = dir.resolve("bench.md");
     int rc = cl.execute("bench", "--width", "4", "--depth", "2", "--sizes", "16,24", "--runs",
         "2", "--warmup", "0", "--threads", "1", "--calibration-count", "2", "--matmul", "64",
-        "--out", table.toString());
+        "--int8-float", "up2.conv.double_conv.5", "--out", table.toString());
     String text = out.toString();
     assertThat(rc).as(text).isZero();
     assertThat(text).contains("| onnxruntime fp32 | 16 |", "| onnxruntime fp32 | 24 |",
-        "| onnxruntime int8 | 24 |", "int8 vs fp32 delta PSNR", "MatMul 64x64x64");
+                "| onnxruntime int8 | 24 |", "| onnxruntime int8 (1 activations float) | 24 |",
+        "int8 vs fp32 delta PSNR", "MatMul 64x64x64");
     assertThat(text).containsAnyOf("DJL: skipped", "| djl eval | 16 |");
     assertThat(Files.readString(table)).contains("| onnxruntime int8 | 16 |");
   }

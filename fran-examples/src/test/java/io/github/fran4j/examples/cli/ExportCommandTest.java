@@ -50,28 +50,60 @@ class ExportCommandTest {
   @Test
   void exportsInt8CalibratedOnAFolderAndReportsPsnr(@TempDir Path dir) throws Exception {
     SafeTensors.write(RandomUNetWeights.create(CFG, 8), dir.resolve("g.safetensors"));
-    Path images = dir.resolve("faces/30");
-    Files.createDirectories(images);
-    Random r = new Random(1);
-    for (int i = 0; i < 6; i++) {
-      BufferedImage img = new BufferedImage(20, 20, BufferedImage.TYPE_INT_RGB);
-      for (int y = 0; y < 20; y++) {
-        for (int x = 0; x < 20; x++) {
-          img.setRGB(x, y, r.nextInt(0xffffff));
-        }
-      }
-      ImageIO.write(img, "png", images.resolve(i + ".png").toFile());
-    }
+    writeFaces(dir.resolve("faces/30"), 6);
     Path onnx = dir.resolve("g8.onnx");
     int rc = run("export", "--checkpoint", dir.resolve("g.safetensors").toString(), "--out",
         onnx.toString(), "--int8", "--calibration", dir.resolve("faces").toString(),
         "--calibration-count", "3");
     assertThat(rc).as(err.toString()).isZero();
     assertThat(out.toString()).contains("int8 QDQ", "calibrated on 3 images",
-        "int8 vs fp32 delta PSNR on 3 held-out images");
+        "int8 vs fp32 delta PSNR on 3 held-out images", "(target 40.0 dB)");
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile("held-out images: ([0-9.]+) dB").matcher(out.toString());
+    assertThat(m.find()).as(out.toString()).isTrue();
+    assertThat(Double.parseDouble(m.group(1))).isGreaterThanOrEqualTo(40);
     try (OnnxGenerator g = OnnxGenerator.open(onnx,
         BackendOptions.builder().optDevice(Device.CPU).build())) {
       assertThat(g.predict(Tensor.zeros(1, 5, 16, 16)).shape()).containsExactly(1, 3, 16, 16);
+    }
+  }
+
+  @Test
+  void int8WithoutTargetQuantizesEveryActivationAndUnknownFloatNamesAreUsageErrors(
+      @TempDir Path dir) throws Exception {
+    SafeTensors.write(RandomUNetWeights.create(CFG, 8), dir.resolve("g.safetensors"));
+    writeFaces(dir.resolve("faces"), 4);
+    String[] common = {"export", "--checkpoint", dir.resolve("g.safetensors").toString(), "--out",
+        dir.resolve("g8.onnx").toString(), "--int8", "--calibration",
+        dir.resolve("faces").toString(), "--calibration-count", "2", "--validation-count", "2"};
+    assertThat(run(concat(common, "--target-psnr", "0"))).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("every activation is int8").doesNotContain("target");
+
+    assertThat(run(concat(common, "--float", "up2.conv.double_conv.5"))).isZero();
+    assertThat(out.toString()).contains("kept in float for accuracy: up2.conv.double_conv.5");
+
+    assertThat(run(concat(common, "--float", "nope"))).isEqualTo(2);
+    assertThat(err.toString()).contains("no quantizable activation named 'nope'",
+        "up2.conv.double_conv.5");
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+
+  private static void writeFaces(Path folder, int count) throws Exception {
+    Files.createDirectories(folder);
+    Random r = new Random(1);
+    for (int i = 0; i < count; i++) {
+      BufferedImage img = new BufferedImage(20, 20, BufferedImage.TYPE_INT_RGB);
+      for (int y = 0; y < 20; y++) {
+        for (int x = 0; x < 20; x++) {
+          img.setRGB(x, y, r.nextInt(0xffffff));
+        }
+      }
+      ImageIO.write(img, "png", folder.resolve(i + ".png").toFile());
     }
   }
 

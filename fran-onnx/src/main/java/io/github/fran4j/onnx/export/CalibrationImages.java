@@ -23,11 +23,16 @@ import javax.imageio.ImageIO;
  * Turns a folder of face images into generator inputs for int8 calibration: each image is
  * centre-cropped to a square, resized (bilinear) to the model resolution and scaled to [0, 1]; the
  * input-age plane comes from the parent folder's name when it is an age (the dataset layout
- * {@code ROOT/{split}/{age}/{id}.jpg}), else from a seeded draw, and the target age is a seeded draw
- * from 10, 15, ..., 85. A final utility class; thread-safe.
+ * {@code ROOT/{split}/{age}/{id}.jpg}), else from a seeded draw, and the target ages run through
+ * 10, 15, ..., 85 in seeded shuffled rounds, so that every target age is calibrated equally often
+ * (the largest activations come with the largest age gaps; a missed one saturates). A final
+ * utility class; thread-safe.
  */
 public final class CalibrationImages {
   private CalibrationImages() {}
+
+  /** The dataset's ages: 10, 15, ..., 85. */
+  private static final int AGES = 16;
 
   /**
    * Loads up to {@code max} images found anywhere under {@code folder} ({@code .jpg},
@@ -70,14 +75,26 @@ public final class CalibrationImages {
     }
     SplittableRandom rnd = new SplittableRandom(seed);
     List<Tensor> out = new ArrayList<>();
-    for (Path p : picked) {
+    int[] targets = new int[AGES];
+    for (int k = 0; k < picked.size(); k++) {
+      if (k % AGES == 0) {
+        for (int i = 0; i < AGES; i++) {
+          targets[i] = 10 + 5 * i;
+        }
+        for (int i = AGES - 1; i > 0; i--) {
+          int j = rnd.nextInt(i + 1);
+          int t = targets[i];
+          targets[i] = targets[j];
+          targets[j] = t;
+        }
+      }
+      Path p = picked.get(k);
       BufferedImage img = ImageIO.read(p.toFile());
       if (img == null) {
         throw new IOException("cannot decode calibration image " + p);
       }
-      float inAge = ageFromFolder(p).orElse(10f + 5 * rnd.nextInt(16));
-      float target = 10 + 5 * rnd.nextInt(16);
-      out.add(toInput(img, resolution, inAge, target));
+      float inAge = ageFromFolder(p).orElse(10f + 5 * rnd.nextInt(AGES));
+      out.add(toInput(img, resolution, inAge, targets[k % AGES]));
     }
     return out;
   }

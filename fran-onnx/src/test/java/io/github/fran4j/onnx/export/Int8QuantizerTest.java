@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.onnx.proto.OnnxMl;
+import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.model.RandomUNetWeights;
 import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.model.Upsampling;
@@ -35,10 +36,20 @@ class Int8QuantizerTest {
       for (int i = 0; i < 8; i++) {
         calib.add(TestModels.input(100 + i, 1, 5, 32, 32));
       }
-      byte[] int8 = Int8Quantizer.quantize(fp32, calib);
+      QuantizedModel result = Int8Quantizer.create().quantize(fp32, calib);
+      assertThat(result.floatActivations()).isEmpty();
+      assertThat(result.validationPsnr()).isEmpty();
+      assertThat(result.calibrationInputs()).isEqualTo(8);
+      byte[] int8 = result.bytes();
       OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(int8);
       assertThat(m.getGraph().getNodeList()).extracting(OnnxMl.NodeProto::getOpType)
-          .contains("QuantizeLinear", "DequantizeLinear");
+          .contains("QuantizeLinear", "DequantizeLinear")
+          // ONNX Runtime runs a QDQ ConvTranspose in float: it must have become Conv+DepthToSpace.
+          .doesNotContain("ConvTranspose");
+      if (up == Upsampling.TRANSPOSED) {
+        assertThat(m.getGraph().getNodeList()).extracting(OnnxMl.NodeProto::getOpType)
+            .contains("DepthToSpace");
+      }
       assertThat(m.getGraph().getInitializerList())
           .filteredOn(t -> t.getDataType() == OnnxMl.TensorProto.DataType.INT8.getNumber())
           .isNotEmpty();
@@ -65,9 +76,137 @@ class Int8QuantizerTest {
 
   @Test
   void percentileOutsideItsRangeIsRejected() {
-    assertThatThrownBy(() -> Int8Quantizer.quantize(new byte[0], List.of(), 40))
+    assertThatThrownBy(() -> Int8Quantizer.builder().optPercentile(40))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("percentile must be in (50, 100], got 40.0");
+  }
+
+  @Test
+  void notAnOnnxModelIsRejected() {
+    assertThatThrownBy(() -> Int8Quantizer.create().quantize(new byte[] {1, 2, 3},
+        List.of(TestModels.input(1, 1, 5, 32, 32))))
+        .isInstanceOf(ModelFormatException.class)
+        .hasMessageContaining("not an ONNX model");
+  }
+
+  @Test
+  void targetWithoutValidationIsRejected() {
+    assertThatThrownBy(() -> Int8Quantizer.builder().optTargetPsnr(40).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("a PSNR target needs validation inputs");
+  }
+
+  @Test
+  void unknownFloatActivationIsRejectedWithTheNames() throws Exception {
+    UNetConfig cfg = smallConfig(Upsampling.TRANSPOSED);
+    byte[] fp32 = OnnxExporter.toBytes(RandomUNetWeights.create(cfg, 5), cfg);
+    assertThatThrownBy(() -> Int8Quantizer.builder().optFloatActivations(List.of("up9.relu"))
+        .build().quantize(fp32, inputs(100, 2)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no quantizable activation named 'up9.relu'")
+        .hasMessageContaining("up2.conv.double_conv.5");
+  }
+
+  @Test
+  void floatActivationKeepsItsReaderFloatAndIsRecorded() throws Exception {
+    UNetConfig cfg = smallConfig(Upsampling.TRANSPOSED);
+    byte[] fp32 = OnnxExporter.toBytes(RandomUNetWeights.create(cfg, 5), cfg);
+    QuantizedModel q = Int8Quantizer.builder()
+        .optFloatActivations(List.of("up2.conv.double_conv.5")).build()
+        .quantize(fp32, inputs(100, 4));
+    assertThat(q.floatActivations()).containsExactly("up2.conv.double_conv.5");
+    OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(q.bytes());
+    // The final 1x1 conv reads the float activation: its weight stays a float initializer ...
+    assertThat(m.getGraph().getInitializerList())
+        .filteredOn(t -> t.getName().equals("outc.conv.weight"))
+        .singleElement()
+        .satisfies(t -> assertThat(t.getDataType())
+            .isEqualTo(OnnxMl.TensorProto.DataType.FLOAT.getNumber()));
+    // ... the activation has no QuantizeLinear, and the one before it still has.
+    assertThat(m.getGraph().getNodeList()).extracting(OnnxMl.NodeProto::getName)
+        .doesNotContain("up2.conv.double_conv.5.q")
+        .contains("up2.conv.double_conv.2.q");
+    assertThat(m.getMetadataPropsList()).anyMatch(
+        e -> e.getKey().equals(Int8Quantizer.FLOAT_ACTIVATIONS_KEY)
+            && e.getValue().equals("up2.conv.double_conv.5"));
+  }
+
+  @Test
+  void targetKeepsActivationsFloatOutputSideFirstUntilMet() throws Exception {
+    UNetConfig cfg = smallConfig(Upsampling.TRANSPOSED);
+    byte[] fp32 = OnnxExporter.toBytes(RandomUNetWeights.create(cfg, 5), cfg);
+    List<Tensor> calib = inputs(100, 6);
+    List<Tensor> val = inputs(200, 3);
+    QuantizedModel all = Int8Quantizer.builder().optValidation(val).build().quantize(fp32, calib);
+    double base = all.validationPsnr().getAsDouble();
+    assertThat(all.floatActivations()).isEmpty();
+
+    // A target just above the all-int8 PSNR: some activations go float, and the result meets it.
+    QuantizedModel better = Int8Quantizer.builder().optValidation(val).optTargetPsnr(base + 3)
+        .build().quantize(fp32, calib);
+    assertThat(better.floatActivations()).isNotEmpty().startsWith("up2.conv.double_conv.5");
+    assertThat(better.targetMet()).isTrue();
+    assertThat(better.validationPsnr().getAsDouble()).isGreaterThanOrEqualTo(base + 3);
+    // The reported PSNR is the real one: recompute it independently.
+    BackendOptions cpu = BackendOptions.builder().optDevice(Device.CPU).build();
+    try (OnnxGenerator a = OnnxGenerator.open(fp32, "fp32", cpu);
+        OnnxGenerator b = OnnxGenerator.open(better.bytes(), "int8", cpu)) {
+      double se = 0;
+      long n = 0;
+      for (Tensor t : val) {
+        float[] x = a.predict(t).toFloatArray();
+        float[] y = b.predict(t).toFloatArray();
+        for (int i = 0; i < x.length; i++) {
+          se += (x[i] - y[i]) * (double) (x[i] - y[i]);
+        }
+        n += x.length;
+      }
+      assertThat(10 * Math.log10(n / se))
+          .isCloseTo(better.validationPsnr().getAsDouble(), org.assertj.core.data.Offset.offset(0.01));
+    }
+
+    // A target only fp32 meets floats every activation, the graph input last, and then every
+    // weight stays float too: the outputs are fp32's.
+    QuantizedModel exact = Int8Quantizer.builder().optValidation(val).optTargetPsnr(500)
+        .build().quantize(fp32, calib);
+    assertThat(exact.floatActivations()).contains("inc.double_conv.2").endsWith("input");
+    assertThat(exact.validationPsnr().getAsDouble()).isGreaterThan(100);
+    assertThat(OnnxMl.ModelProto.parseFrom(exact.bytes()).getGraph().getInitializerList())
+        .noneMatch(t -> t.getDataType() == OnnxMl.TensorProto.DataType.INT8.getNumber());
+  }
+
+  @Test
+  void strideTwoUpsamplingRewriteIsExact() throws Exception {
+    UNetConfig cfg = smallConfig(Upsampling.TRANSPOSED);
+    byte[] fp32 = OnnxExporter.toBytes(RandomUNetWeights.create(cfg, 9), cfg);
+    OnnxMl.ModelProto rewritten =
+        StrideTwoUpsampling.rewrite(OnnxMl.ModelProto.parseFrom(fp32));
+    assertThat(rewritten.getGraph().getNodeList()).extracting(OnnxMl.NodeProto::getOpType)
+        .doesNotContain("ConvTranspose").contains("DepthToSpace");
+    // The old weights are gone, not left behind unused.
+    assertThat(rewritten.getGraph().getInitializerList()).extracting(OnnxMl.TensorProto::getName)
+        .doesNotContain("up1.up.weight").contains("up1.up.weight.as_conv1x1");
+    try (OnnxGenerator a = OnnxGenerator.open(fp32, "convtranspose", CPU);
+        OnnxGenerator b = OnnxGenerator.open(rewritten.toByteArray(), "depth-to-space", CPU)) {
+      for (int[] hw : new int[][] {{32, 32}, {24, 40}, {19, 27}}) {
+        Tensor in = TestModels.input(hw[0] * 100 + hw[1], 2, 5, hw[0], hw[1]);
+        assertThat(TestModels.maxAbsDiff(a.predict(in), b.predict(in)))
+            .as("%sx%s", hw[0], hw[1]).isLessThan(1e-5);
+      }
+    }
+  }
+
+  private static UNetConfig smallConfig(Upsampling up) {
+    return UNetConfig.builder().optBaseWidth(8).optDepth(2).optUpsampling(up)
+        .optTrainingResolution(32).build();
+  }
+
+  private static List<Tensor> inputs(long seed, int count) {
+    List<Tensor> l = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      l.add(TestModels.input(seed + i, 1, 5, 32, 32));
+    }
+    return l;
   }
 
   @Test

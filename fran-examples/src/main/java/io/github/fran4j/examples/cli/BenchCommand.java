@@ -116,24 +116,31 @@ final class BenchCommand implements Callable<Integer> {
     lines.add("| engine | size | median latency | peak RSS | GFLOP | GFLOP/s | MatMul GFLOP/s right"
         + " after | % of MatMul |");
     lines.add("|---|---|---|---|---|---|---|---|");
-    lines.forEach(w::println);
-    w.flush();
+    try (Table table = new Table(w, out)) {
+      lines.forEach(table::add);
+      run(cfg, weights, opts, table);
+      table.commit();
+    }
+    return 0;
+  }
+
+  private void run(UNetConfig cfg, StateDict weights, BackendOptions opts, Table table)
+      throws Exception {
 
     byte[] fp32 = OnnxExporter.toBytes(weights, cfg);
-    List<String> rows = new ArrayList<>();
     String psnr = null;
-    rows.addAll(runOnnx("onnxruntime fp32", fp32, cfg, opts, w));
+    runOnnx("onnxruntime fp32", fp32, cfg, opts, table);
     if (!skipInt8) {
       List<Tensor> calib = calibration != null
           ? CalibrationImages.load(calibration, cfg.trainingResolution(), calibrationCount, 1)
           : randomInputs(calibrationCount, cfg.trainingResolution());
       byte[] int8 = Int8Quantizer.create().quantize(fp32, calib).bytes();
-      rows.addAll(runOnnx("onnxruntime int8", int8, cfg, opts, w));
+      runOnnx("onnxruntime int8", int8, cfg, opts, table);
       if (!int8Float.isEmpty()) {
         QuantizedModel mixed = Int8Quantizer.builder().optFloatActivations(int8Float).build()
             .quantize(fp32, calib);
-        rows.addAll(runOnnx("onnxruntime int8 (" + mixed.floatActivations().size()
-            + " activations float)", mixed.bytes(), cfg, opts, w));
+        runOnnx("onnxruntime int8 (" + mixed.floatActivations().size() + " activations float)",
+            mixed.bytes(), cfg, opts, table);
       }
       try (OnnxGenerator a = OnnxGenerator.open(fp32, "fp32", opts);
           OnnxGenerator b = OnnxGenerator.open(int8, "int8", opts)) {
@@ -161,37 +168,73 @@ final class BenchCommand implements Callable<Integer> {
           double flops = UNetFlops.count(cfg, s, s);
           double mmNow = matMulGflops(matmul, opts);
           row = String.format(Locale.ROOT,
-              "| djl eval | %d | %.3f s | %s | %.1f | %.1f | %.1f | %.0f%% |", s, median, peak,
+              "| djl eval | %d | %s | %s | %.1f | %.1f | %.1f | %.0f%% |", s, latency(median), peak,
               flops / 1e9, flops / 1e9 / median, mmNow, 100 * flops / 1e9 / median / mmNow);
         } catch (ReflectiveOperationException | RuntimeException e) {
           Throwable c = e.getCause() != null ? e.getCause() : e;
           row = "| djl eval | " + s + " | failed: " + c + " | | | | | |";
         }
-        rows.add(row);
-        w.println(row);
-        w.flush();
+        table.add(row);
       }
     }
-    rows.add("");
+    table.add("");
     if (psnr != null) {
-      rows.add(psnr);
-      w.println(psnr);
+      table.add(psnr);
     }
-    String djl = DjlBench.describeAvailability();
-    rows.add(djl);
-    w.println(djl);
-    w.flush();
-    if (out != null) {
-      List<String> all = new ArrayList<>(lines);
-      all.addAll(rows);
-      Files.write(out, all, StandardCharsets.UTF_8);
-    }
-    return 0;
+    table.add(DjlBench.describeAvailability());
   }
 
-  private List<String> runOnnx(String name, byte[] model, UNetConfig cfg, BackendOptions opts,
-      PrintWriter w) throws Exception {
-    List<String> rows = new ArrayList<>();
+  /**
+   * The output: every line goes to the console at once and, with {@code --out}, to
+   * {@code OUT.partial}, which becomes {@code OUT} when the run completes. A run killed half-way
+   * (the OS's out-of-memory killer at large sizes) leaves the rows it measured in the partial file
+   * instead of nothing, and never a half-written {@code OUT}.
+   */
+  private static final class Table implements AutoCloseable {
+    private final PrintWriter console;
+    private final Path out;
+    private final Path partial;
+    private final java.io.BufferedWriter file;
+
+    Table(PrintWriter console, Path out) throws IOException {
+      this.console = console;
+      this.out = out;
+      this.partial = out == null ? null : out.resolveSibling(out.getFileName() + ".partial");
+      this.file = out == null ? null : Files.newBufferedWriter(partial, StandardCharsets.UTF_8);
+    }
+
+    void add(String line) {
+      console.println(line);
+      console.flush();
+      if (file != null) {
+        try {
+          file.write(line);
+          file.newLine();
+          file.flush();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException("cannot write " + partial, e);
+        }
+      }
+    }
+
+    void commit() throws IOException {
+      if (file != null) {
+        file.close();
+        Files.move(partial, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (file != null) {
+        file.close();
+      }
+    }
+  }
+
+  private void runOnnx(String name, byte[] model, UNetConfig cfg, BackendOptions opts,
+      Table table) throws Exception {
     try (OnnxGenerator g = OnnxGenerator.open(model, name, opts)) {
       for (int s : sizes) {
         Tensor in = randomInputs(1, s).get(0);
@@ -212,14 +255,17 @@ final class BenchCommand implements Callable<Integer> {
         // The MatMul rate is re-measured next to every case: on a shared machine the load changes.
         double mmNow = matMulGflops(matmul, opts);
         String row = String.format(Locale.ROOT,
-            "| %s | %d | %.3f s | %s | %.1f | %.1f | %.1f | %.0f%% |", name, s, median, peak,
+            "| %s | %d | %s | %s | %.1f | %.1f | %.1f | %.0f%% |", name, s, latency(median), peak,
             flops / 1e9, flops / 1e9 / median, mmNow, 100 * flops / 1e9 / median / mmNow);
-        rows.add(row);
-        w.println(row);
-        w.flush();
+        table.add(row);
       }
     }
-    return rows;
+  }
+
+  /** Seconds as "0.453 s", or "2.31 ms" below 0.1 s where three decimals of a second say little. */
+  static String latency(double seconds) {
+    return seconds < 0.1 ? String.format(Locale.ROOT, "%.2f ms", seconds * 1e3)
+        : String.format(Locale.ROOT, "%.3f s", seconds);
   }
 
   static List<Tensor> randomInputs(int n, int size) {

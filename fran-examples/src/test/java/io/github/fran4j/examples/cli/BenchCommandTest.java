@@ -27,5 +27,13 @@ class BenchCommandTest {
         "int8 vs fp32 delta PSNR", "MatMul 64x64x64");
     assertThat(text).containsAnyOf("DJL: skipped", "| djl eval | 16 |");
     assertThat(Files.readString(table)).contains("| onnxruntime int8 | 16 |");
+    assertThat(dir.resolve("bench.md.partial")).doesNotExist();
+  }
+
+  @Test
+  void latencyKeepsThreeSignificantDigitsForSmallModels() {
+    assertThat(BenchCommand.latency(0.4531)).isEqualTo("0.453 s");
+    assertThat(BenchCommand.latency(7.3694)).isEqualTo("7.369 s");
+    assertThat(BenchCommand.latency(0.00231)).isEqualTo("2.31 ms");
   }
 }

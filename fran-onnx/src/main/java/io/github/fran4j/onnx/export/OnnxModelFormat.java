@@ -20,6 +20,10 @@ public final class OnnxModelFormat {
   public static final int AGE_SCALE = 100;
   /** The metadata key stating the weight precision: {@code fp32} or {@code int8-qdq}. */
   public static final String PRECISION_KEY = "fran.precision";
+  /** int8 models: the metadata key holding the number of calibration inputs. */
+  public static final String CALIBRATION_INPUTS_KEY = "fran.calibration_inputs";
+  /** int8 models: the metadata key listing the activations left in float, comma-separated. */
+  public static final String FLOAT_ACTIVATIONS_KEY = "fran.float_activations";
   /** The name of the input tensor, float32 {@code [N, 5, H, W]}. */
   public static final String INPUT_NAME = "input";
   /** The name of the output tensor, float32 {@code [N, 3, H, W]}. */

@@ -127,7 +127,7 @@ class Int8QuantizerTest {
         .doesNotContain("up2.conv.double_conv.5.q")
         .contains("up2.conv.double_conv.2.q");
     assertThat(m.getMetadataPropsList()).anyMatch(
-        e -> e.getKey().equals(Int8Quantizer.FLOAT_ACTIVATIONS_KEY)
+        e -> e.getKey().equals(OnnxModelFormat.FLOAT_ACTIVATIONS_KEY)
             && e.getValue().equals("up2.conv.double_conv.5"));
   }
 

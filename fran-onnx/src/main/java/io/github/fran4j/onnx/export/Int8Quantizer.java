@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Static int8 quantization of an fp32 FRAN ONNX model in QDQ form, calibrated on real inputs,
@@ -61,6 +63,8 @@ import java.util.Set;
  * <p>Immutable; thread-safe.
  */
 public final class Int8Quantizer {
+  private static final Logger LOG = LoggerFactory.getLogger(Int8Quantizer.class);
+
   /** The default activation range: the plain [min, max] over the calibration values. */
   public static final double DEFAULT_PERCENTILE = 100;
 
@@ -129,8 +133,11 @@ public final class Int8Quantizer {
               + graph.activations()));
       floats.addAll(unit);
     }
+    long t0 = System.nanoTime();
     Map<String, float[]> ranges =
         ActivationRanges.observe(graph.model(), graph.activations(), calibration, percentile);
+    LOG.info("int8: observed {} activation ranges on {} calibration inputs in {} s",
+        ranges.size(), calibration.size(), seconds(t0));
     for (List<String> unit : graph.units()) {
       float lo = 0;
       float hi = 0;
@@ -158,12 +165,21 @@ public final class Int8Quantizer {
       OptionalDouble psnr = reference.isEmpty() ? OptionalDouble.empty()
           : OptionalDouble.of(pooledPsnr(reference, run(bytes, validation)));
       boolean met = targetPsnr.isEmpty() || psnr.getAsDouble() >= targetPsnr.getAsDouble();
+      if (psnr.isPresent()) {
+        LOG.info("int8: {} dB vs fp32 on {} validation inputs with {} float ({} s)",
+            String.format(java.util.Locale.ROOT, "%.1f", psnr.getAsDouble()), validation.size(),
+            floats.isEmpty() ? "no activation" : floats, seconds(t0));
+      }
       if (met || remaining.isEmpty()) {
         return new QuantizedModel(bytes, ImmutableList.copyOf(floats), calibration.size(), psnr,
             targetPsnr);
       }
       floats.addAll(remaining.remove(0));
     }
+  }
+
+  private static String seconds(long startNanos) {
+    return String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - startNanos) / 1e9);
   }
 
   /** Runs a model on each input at optimization level {@code all}, as the runtime will. */

@@ -248,13 +248,8 @@ public final class Int8Quantizer {
     checkArgument(java.util.Arrays.equals(reference.shape(), test.shape()),
         "shapes differ: %s vs %s", java.util.Arrays.toString(reference.shape()),
         java.util.Arrays.toString(test.shape()));
-    float[] a = reference.toFloatArray();
-    float[] b = test.toFloatArray();
-    double se = 0;
-    for (int i = 0; i < a.length; i++) {
-      double d = a[i] - b[i];
-      se += d * d;
-    }
+    return pooledPsnr(List.of(reference.toFloatArray()), List.of(test.toFloatArray()));
+  }
     double mse = se / a.length;
     return mse == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(1.0 / mse);
   }

@@ -5,7 +5,6 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import ai.onnx.proto.OnnxMl;
-import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -249,26 +248,6 @@ public final class Int8Quantizer {
         "shapes differ: %s vs %s", java.util.Arrays.toString(reference.shape()),
         java.util.Arrays.toString(test.shape()));
     return pooledPsnr(List.of(reference.toFloatArray()), List.of(test.toFloatArray()));
-  }
-    double mse = se / a.length;
-    return mse == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(1.0 / mse);
-  }
-
-  static float[] floats(TensorProto t) {
-    checkArgument(t.getDataType() == TensorProto.DataType.FLOAT.getNumber(),
-        "initializer %s is not float", t.getName());
-    if (!t.getRawData().isEmpty()) {
-      FloatBuffer fb = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN)
-          .asFloatBuffer();
-      float[] v = new float[fb.remaining()];
-      fb.get(v);
-      return v;
-    }
-    float[] v = new float[t.getFloatDataCount()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = t.getFloatData(i);
-    }
-    return v;
   }
 
   /** Builds an {@link Int8Quantizer}; not thread-safe. */

@@ -9,6 +9,7 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -177,6 +178,24 @@ final class OnnxGraph {
   private static String producerVersion() {
     String v = OnnxGraph.class.getPackage().getImplementationVersion();
     return v == null ? "0.1.0-SNAPSHOT" : v;
+  }
+
+  /** Returns a float32 initializer's values (raw little-endian data or the float_data field). */
+  static float[] floatData(TensorProto t) {
+    checkArgument(t.getDataType() == TensorProto.DataType.FLOAT.getNumber(),
+        "initializer %s is not float", t.getName());
+    if (!t.getRawData().isEmpty()) {
+      FloatBuffer fb = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN)
+          .asFloatBuffer();
+      float[] v = new float[fb.remaining()];
+      fb.get(v);
+      return v;
+    }
+    float[] v = new float[t.getFloatDataCount()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = t.getFloatData(i);
+    }
+    return v;
   }
 
   private static long numel(long[] shape) {

@@ -207,7 +207,7 @@ final class QdqGraph {
   private List<String> quantizeWeights(NodeProto c, float inputScale, String inputDq, OnnxGraph g,
       List<NodeProto> weightNodes, Set<String> replaced) {
     TensorProto wt = initializers.get(c.getInput(1));
-    float[] w = Int8Quantizer.floats(wt);
+    float[] w = OnnxGraph.floatData(wt);
     int[] dims = new int[wt.getDimsCount()];
     for (int i = 0; i < dims.length; i++) {
       dims[i] = (int) wt.getDims(i);
@@ -241,7 +241,7 @@ final class QdqGraph {
     List<String> ins = new ArrayList<>(List.of(inputDq, wdq));
     if (c.getInputCount() > 2 && initializers.containsKey(c.getInput(2))) {
       TensorProto bt = initializers.get(c.getInput(2));
-      float[] b = Int8Quantizer.floats(bt);
+      float[] b = OnnxGraph.floatData(bt);
       int[] bq = new int[b.length];
       float[] bs = new float[b.length];
       for (int ch = 0; ch < b.length; ch++) {

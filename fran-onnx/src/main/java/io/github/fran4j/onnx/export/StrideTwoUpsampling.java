@@ -49,7 +49,7 @@ final class StrideTwoUpsampling {
       TensorProto wt = inits.get(n.getInput(1));
       int ci = (int) wt.getDims(0);
       int co = (int) wt.getDims(1);
-      float[] w = Int8Quantizer.floats(wt);
+      float[] w = OnnxGraph.floatData(wt);
       // ConvTranspose weight [ci, co, dy, dx] -> Conv weight [co*4 + dy*2 + dx, ci, 1, 1], the
       // channel order DepthToSpace's CRD mode expects.
       float[] w1 = new float[w.length];
@@ -64,7 +64,7 @@ final class StrideTwoUpsampling {
       String wName = g.floats(wt.getName() + ".as_conv1x1", w1, 4L * co, ci, 1, 1);
       List<String> ins = new java.util.ArrayList<>(List.of(n.getInput(0), wName));
       if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
-        float[] b = Int8Quantizer.floats(inits.get(n.getInput(2)));
+        float[] b = OnnxGraph.floatData(inits.get(n.getInput(2)));
         float[] b4 = new float[4 * co];
         for (int o = 0; o < co; o++) {
           java.util.Arrays.fill(b4, 4 * o, 4 * o + 4, b[o]);

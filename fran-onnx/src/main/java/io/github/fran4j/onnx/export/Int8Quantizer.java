@@ -137,17 +137,7 @@ public final class Int8Quantizer {
         ActivationRanges.observe(graph.model(), graph.activations(), calibration, percentile);
     LOG.info("int8: observed {} activation ranges on {} calibration inputs in {} s",
         ranges.size(), calibration.size(), seconds(t0));
-    for (List<String> unit : graph.units()) {
-      float lo = 0;
-      float hi = 0;
-      for (String a : unit) {
-        lo = Math.min(lo, ranges.get(a)[0]);
-        hi = Math.max(hi, ranges.get(a)[1]);
-      }
-      for (String a : unit) {
-        ranges.put(a, new float[] {lo, hi});
-      }
-    }
+    graph.shareRangesWithinUnits(ranges);
     List<float[]> reference = validation.isEmpty() ? List.of() : run(fp32Model, validation);
     List<ImmutableList<String>> remaining = new ArrayList<>(graph.units());
     remaining.removeIf(u -> floats.containsAll(u));

@@ -119,6 +119,21 @@ final class QdqGraph {
     return units;
   }
 
+  /** Gives every activation of a unit the union of the unit's observed ranges, in place. */
+  void shareRangesWithinUnits(Map<String, float[]> ranges) {
+    for (List<String> unit : units) {
+      float lo = 0;
+      float hi = 0;
+      for (String a : unit) {
+        lo = Math.min(lo, ranges.get(a)[0]);
+        hi = Math.max(hi, ranges.get(a)[1]);
+      }
+      for (String a : unit) {
+        ranges.put(a, new float[] {lo, hi});
+      }
+    }
+  }
+
   /**
    * Writes the QDQ model.
    *

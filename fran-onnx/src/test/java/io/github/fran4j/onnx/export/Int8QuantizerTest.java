@@ -178,6 +178,31 @@ class Int8QuantizerTest {
   }
 
   @Test
+  void upSamplingBranchSharesTheConcatScaleAndTheSkipKeepsItsOwn() throws Exception {
+    UNetConfig cfg = smallConfig(Upsampling.TRANSPOSED);
+    byte[] fp32 = OnnxExporter.toBytes(RandomUNetWeights.create(cfg, 5), cfg);
+    OnnxMl.GraphProto g = OnnxMl.ModelProto.parseFrom(
+        Int8Quantizer.create().quantize(fp32, inputs(100, 4)).bytes()).getGraph();
+    float cat = scaleOf(g, "up1.cat");
+    // Same scale along the branch: requantizing between them is exact.
+    assertThat(scaleOf(g, "up1.up")).isEqualTo(cat);
+    assertThat(scaleOf(g, "up1.up.s2d")).isEqualTo(cat);
+    // up1's skip (down1's last ReLU at depth 2) keeps its own, finer range for the encoder.
+    assertThat(scaleOf(g, "down1.maxpool_conv.1.double_conv.5")).isNotEqualTo(cat);
+  }
+
+  /** The scale of the QuantizeLinear on {@code tensor}. */
+  private static float scaleOf(OnnxMl.GraphProto g, String tensor) {
+    String scaleName = g.getNodeList().stream()
+        .filter(n -> n.getOpType().equals("QuantizeLinear") && n.getInput(0).equals(tensor))
+        .findFirst().orElseThrow(() -> new AssertionError("no QuantizeLinear on " + tensor))
+        .getInput(1);
+    OnnxMl.TensorProto t = g.getInitializerList().stream()
+        .filter(i -> i.getName().equals(scaleName)).findFirst().orElseThrow();
+    return OnnxGraph.floatData(t)[0];
+  }
+
+  @Test
   void strideTwoUpsamplingRewriteIsExact() throws Exception {
     UNetConfig cfg = smallConfig(Upsampling.TRANSPOSED);
     byte[] fp32 = OnnxExporter.toBytes(RandomUNetWeights.create(cfg, 9), cfg);

@@ -13,6 +13,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.github.fran4j.core.ModelFormatException;
+import io.github.fran4j.core.image.GeneratorInput;
 import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.onnx.runtime.OnnxGenerator;
 import java.nio.ByteBuffer;
@@ -114,6 +115,8 @@ public final class Int8Quantizer {
     checkNotNull(fp32Model, "fp32Model");
     checkNotNull(calibration, "calibration");
     checkArgument(!calibration.isEmpty(), "calibration needs at least one input");
+    checkInputs("calibration", calibration);
+    checkInputs("validation", validation);
     OnnxMl.ModelProto model;
     try {
       model = OnnxMl.ModelProto.parseFrom(fp32Model);
@@ -164,6 +167,18 @@ public final class Int8Quantizer {
             targetPsnr);
       }
       floats.addAll(remaining.remove(0));
+    }
+  }
+
+  /** Generator inputs are [N, 5, H, W]; anything else would fail deep inside ONNX Runtime. */
+  private static void checkInputs(String what, List<Tensor> inputs) {
+    for (int i = 0; i < inputs.size(); i++) {
+      int[] s = checkNotNull(inputs.get(i), "%s input %s is null", what, i).shape();
+      checkArgument(s.length == 4 && s[0] >= 1 && s[1] == GeneratorInput.CHANNELS
+          && s[2] >= 1 && s[3] >= 1,
+          "%s input %s has shape %s; expected [N, %s, H, W] (RGB, input age / %s, target age / %s)",
+          what, i, java.util.Arrays.toString(s), GeneratorInput.CHANNELS,
+          OnnxModelFormat.AGE_SCALE, OnnxModelFormat.AGE_SCALE);
     }
   }
 

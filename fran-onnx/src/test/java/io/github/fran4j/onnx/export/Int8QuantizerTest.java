@@ -92,6 +92,22 @@ class Int8QuantizerTest {
   }
 
   @Test
+  void inputsOfTheWrongShapeAreRejectedBeforeOnnxRuntimeRuns() throws Exception {
+    UNetConfig cfg = smallConfig(Upsampling.TRANSPOSED);
+    byte[] fp32 = OnnxExporter.toBytes(RandomUNetWeights.create(cfg, 5), cfg);
+    assertThatThrownBy(() -> Int8Quantizer.create().quantize(fp32,
+        List.of(TestModels.input(1, 1, 5, 32, 32), TestModels.input(2, 1, 4, 32, 32))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("calibration input 1 has shape [1, 4, 32, 32]; expected [N, 5, H, W]"
+            + " (RGB, input age / 100, target age / 100)");
+    assertThatThrownBy(() -> Int8Quantizer.builder()
+        .optValidation(List.of(Tensor.zeros(5, 32, 32))).build()
+        .quantize(fp32, inputs(1, 1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("validation input 0 has shape [5, 32, 32]");
+  }
+
+  @Test
   void targetWithoutValidationIsRejected() {
     assertThatThrownBy(() -> Int8Quantizer.builder().optTargetPsnr(40).build())
         .isInstanceOf(IllegalStateException.class)

@@ -64,6 +64,7 @@ public final class OnnxGenerator implements Generator {
       Device device) throws ModelFormatException {
     this.session = session;
     this.options = options;
+    String precision;
     try {
       Map<String, String> meta = session.getMetadata().getCustomMetadata();
       String version = meta.get(OnnxModelFormat.FORMAT_VERSION_KEY);
@@ -73,6 +74,12 @@ public final class OnnxGenerator implements Generator {
             + "' in " + source + ", expected " + OnnxModelFormat.FORMAT_VERSION
             + " (was it written by a newer FRAN for Java?)");
       }
+      String p = meta.get(OnnxModelFormat.PRECISION_KEY);
+      String floats = meta.get(OnnxModelFormat.FLOAT_ACTIVATIONS_KEY);
+      // An int8 model says so, and how much of it stays float, in describe().
+      precision = p == null || p.equals("fp32") ? ""
+          : p + (floats == null ? "" : " with " + floats.split(",").length + " float activations")
+              + ", ";
       String json = meta.get(UNetConfig.METADATA_KEY);
       this.config = json == null ? null : UNetConfig.fromJson(json);
       this.inChannels = config == null ? 5 : config.inChannels();
@@ -118,7 +125,7 @@ public final class OnnxGenerator implements Generator {
       throw new ModelFormatException("cannot read the inputs, outputs or metadata of " + source
           + ": " + e.getMessage(), e);
     }
-    this.description = "onnxruntime (" + device + ", " + source + ")";
+    this.description = "onnxruntime (" + device + ", " + precision + source + ")";
   }
 
   private static long[] checkTensor(String source, String role, NodeInfo node, int channels)

@@ -133,6 +133,10 @@ class Int8QuantizerTest {
         .optFloatActivations(List.of("up2.conv.double_conv.5")).build()
         .quantize(fp32, inputs(100, 4));
     assertThat(q.floatActivations()).containsExactly("up2.conv.double_conv.5");
+    try (OnnxGenerator g = OnnxGenerator.open(q.bytes(), "mixed.onnx", CPU)) {
+      assertThat(g.describe()).isEqualTo(
+          "onnxruntime (cpu, int8-qdq with 1 float activations, mixed.onnx)");
+    }
     OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(q.bytes());
     // The final 1x1 conv reads the float activation: its weight stays a float initializer ...
     assertThat(m.getGraph().getInitializerList())

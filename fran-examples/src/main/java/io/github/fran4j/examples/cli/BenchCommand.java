@@ -97,6 +97,11 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--out", description = "Also write the Markdown table to this file.")
   Path out;
 
+  @Option(names = "--in-process",
+      description = "Run every case in this JVM instead of one JVM per case (faster; peak RSS then"
+          + " includes memory kept from earlier cases).")
+  boolean inProcess;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter w = spec.commandLine().getOut();
@@ -129,52 +134,29 @@ final class BenchCommand implements Callable<Integer> {
 
     byte[] fp32 = OnnxExporter.toBytes(weights, cfg);
     String psnr = null;
-    runOnnx("onnxruntime fp32", fp32, cfg, opts, table);
-    if (!skipInt8) {
-      List<Tensor> calib = calibration != null
-          ? CalibrationImages.load(calibration, cfg.trainingResolution(), calibrationCount, 1)
-          : randomInputs(calibrationCount, cfg.trainingResolution());
-      byte[] int8 = Int8Quantizer.create().quantize(fp32, calib).bytes();
-      runOnnx("onnxruntime int8", int8, cfg, opts, table);
-      if (!int8Float.isEmpty()) {
-        QuantizedModel mixed = Int8Quantizer.builder().optFloatActivations(int8Float).build()
-            .quantize(fp32, calib);
-        runOnnx("onnxruntime int8 (" + mixed.floatActivations().size() + " activations float)",
-            mixed.bytes(), cfg, opts, table);
-      }
-      try (OnnxGenerator a = OnnxGenerator.open(fp32, "fp32", opts);
-          OnnxGenerator b = OnnxGenerator.open(int8, "int8", opts)) {
-        Tensor in = calib.get(calib.size() - 1);
-        Tensor ref = a.predict(in);
-        double ss = 0;
-        for (float v : ref.toFloatArray()) {
-          ss += v * v;
+    Path dir = inProcess ? null : Files.createTempDirectory("fran-bench");
+    try {
+      onnxRows("onnxruntime fp32", fp32, cfg, opts, dir, table);
+      if (!skipInt8) {
+        List<Tensor> calib = calibration != null
+            ? CalibrationImages.load(calibration, cfg.trainingResolution(), calibrationCount, 1)
+            : randomInputs(calibrationCount, cfg.trainingResolution());
+        byte[] int8 = Int8Quantizer.create().quantize(fp32, calib).bytes();
+        onnxRows("onnxruntime int8", int8, cfg, opts, dir, table);
+        if (!int8Float.isEmpty()) {
+          QuantizedModel mixed = Int8Quantizer.builder().optFloatActivations(int8Float).build()
+              .quantize(fp32, calib);
+          onnxRows("onnxruntime int8 (" + mixed.floatActivations().size()
+              + " activations float)", mixed.bytes(), cfg, opts, dir, table);
         }
-        psnr = String.format(Locale.ROOT, "int8 vs fp32 delta PSNR (peak 1) on a %s input at %d:"
-            + " %.1f dB; fp32 delta rms %.3f (random weights; trained deltas are far smaller)",
-            calibration != null ? "calibration image" : "random", cfg.trainingResolution(),
-            Int8Quantizer.psnr(ref, b.predict(in)), Math.sqrt(ss / ref.size()));
+        psnr = int8Psnr(fp32, int8, calib, cfg, opts);
       }
-    }
-    if (DjlBench.available()) {
-      for (int s : sizes) {
-        String row;
-        try {
-          resetPeakRss();
-          double[] t = DjlBench.time(cfg, weights, randomInputs(1, s).get(0).toFloatArray(), s,
-              warmup, runs);
-          double median = t[runs / 2];
-          String peak = peakRss();
-          double flops = UNetFlops.count(cfg, s, s);
-          double mmNow = matMulGflops(matmul, opts);
-          row = String.format(Locale.ROOT,
-              "| djl eval | %d | %s | %s | %.1f | %.1f | %.1f | %.0f%% |", s, latency(median), peak,
-              flops / 1e9, flops / 1e9 / median, mmNow, 100 * flops / 1e9 / median / mmNow);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-          Throwable c = e.getCause() != null ? e.getCause() : e;
-          row = "| djl eval | " + s + " | failed: " + c + " | | | | | |";
-        }
-        table.add(row);
+      if (DjlBench.available()) {
+        djlRows(cfg, weights, opts, dir, table);
+      }
+    } finally {
+      if (dir != null) {
+        deleteTree(dir);
       }
     }
     table.add("");
@@ -182,6 +164,139 @@ final class BenchCommand implements Callable<Integer> {
       table.add(psnr);
     }
     table.add(DjlBench.describeAvailability());
+    table.add(inProcess ? "All cases ran in this JVM (--in-process)."
+        : "Each case ran in a JVM of its own; peak RSS is that JVM's (model loading included).");
+  }
+
+  private String int8Psnr(byte[] fp32, byte[] int8, List<Tensor> calib, UNetConfig cfg,
+      BackendOptions opts) throws Exception {
+    try (OnnxGenerator a = OnnxGenerator.open(fp32, "fp32", opts);
+        OnnxGenerator b = OnnxGenerator.open(int8, "int8", opts)) {
+      Tensor in = calib.get(calib.size() - 1);
+      Tensor ref = a.predict(in);
+      double ss = 0;
+      for (float v : ref.toFloatArray()) {
+        ss += v * v;
+      }
+      return String.format(Locale.ROOT, "int8 vs fp32 delta PSNR (peak 1) on a %s input at %d:"
+          + " %.1f dB; fp32 delta rms %.3f (random weights; trained deltas are far smaller)",
+          calibration != null ? "calibration image" : "random", cfg.trainingResolution(),
+          Int8Quantizer.psnr(ref, b.predict(in)), Math.sqrt(ss / ref.size()));
+    }
+  }
+
+  /** A case's result: median seconds and peak RSS in KiB (-1 if unknown). */
+  private static final class Measurement {
+    final double median;
+    final long peakKib;
+
+    Measurement(double median, long peakKib) {
+      this.median = median;
+      this.peakKib = peakKib;
+    }
+  }
+
+  private void onnxRows(String name, byte[] model, UNetConfig cfg, BackendOptions opts, Path dir,
+      Table table) throws Exception {
+    if (dir != null) {
+      Path file = Files.write(dir.resolve(name.replaceAll("[^a-z0-9]+", "-") + ".onnx"), model);
+      for (int s : sizes) {
+        table.add(row(name, s, cfg, opts, () -> isolated("--onnx", file.toString(), s)));
+      }
+      return;
+    }
+    try (OnnxGenerator g = OnnxGenerator.open(model, name, opts)) {
+      for (int s : sizes) {
+        table.add(row(name, s, cfg, opts, () -> {
+          resetPeakRss();
+          double[] t = time(g, s, warmup, runs);
+          return new Measurement(t[runs / 2], BenchCaseCommand.peakRssKib());
+        }));
+      }
+    }
+  }
+
+  private void djlRows(UNetConfig cfg, StateDict weights, BackendOptions opts, Path dir,
+      Table table) throws Exception {
+    Path file = null;
+    if (dir != null) {
+      file = dir.resolve("weights.safetensors");
+      io.github.fran4j.core.weights.SafeTensors.write(weights, file);
+    }
+    for (int s : sizes) {
+      Path f = file;
+      table.add(row("djl eval", s, cfg, opts, () -> {
+        if (f != null) {
+          return isolated("--djl-weights", f.toString(), s);
+        }
+        resetPeakRss();
+        double[] t = DjlBench.time(cfg, weights, randomInputs(1, s).get(0).toFloatArray(), s,
+            warmup, runs);
+        return new Measurement(t[runs / 2], BenchCaseCommand.peakRssKib());
+      }));
+    }
+  }
+
+  /** Something that measures one case. */
+  private interface Measure {
+    Measurement run() throws Exception;
+  }
+
+  /** Formats one table row; a failed case becomes a row that says why. */
+  private String row(String name, int size, UNetConfig cfg, BackendOptions opts, Measure measure)
+      throws Exception {
+    Measurement m;
+    try {
+      m = measure.run();
+    } catch (ReflectiveOperationException | RuntimeException | IOException e) {
+      Throwable c = e.getCause() != null ? e.getCause() : e;
+      return "| " + name + " | " + size + " | failed: " + c.getMessage() + " | | | | | |";
+    }
+    double flops = UNetFlops.count(cfg, size, size);
+    // The MatMul rate is re-measured next to every case: on a shared machine the load changes.
+    double mmNow = matMulGflops(matmul, opts);
+    String peak = m.peakKib < 0 ? "n/a"
+        : String.format(Locale.ROOT, "%.2f GB", m.peakKib / 1024.0 / 1024.0);
+    return String.format(Locale.ROOT, "| %s | %d | %s | %s | %.1f | %.1f | %.1f | %.0f%% |", name,
+        size, latency(m.median), peak, flops / 1e9, flops / 1e9 / m.median, mmNow,
+        100 * flops / 1e9 / m.median / mmNow);
+  }
+
+  /** Runs {@code fran bench-case} in a fresh JVM with this JVM's class path and flags. */
+  private Measurement isolated(String kind, String file, int size)
+      throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), FranCli.class.getName(),
+        "bench-case", kind, file, "--size", Integer.toString(size), "--runs",
+        Integer.toString(runs), "--warmup", Integer.toString(warmup), "--threads",
+        Integer.toString(threads), "--device", device));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String result = null;
+    try (java.io.BufferedReader r = new java.io.BufferedReader(
+        new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        if (line.startsWith(BenchCaseCommand.PREFIX + " ")) {
+          result = line;
+        }
+      }
+    }
+    int code = p.waitFor();
+    if (code != 0 || result == null) {
+      throw new IOException("the case's JVM exited with " + code
+          + (code == 137 ? " (killed; out of memory?)" : ""));
+    }
+    String[] f = result.split(" ");
+    return new Measurement(Double.parseDouble(f[1]), Long.parseLong(f[2]));
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   /**
@@ -233,33 +348,20 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private void runOnnx(String name, byte[] model, UNetConfig cfg, BackendOptions opts,
-      Table table) throws Exception {
-    try (OnnxGenerator g = OnnxGenerator.open(model, name, opts)) {
-      for (int s : sizes) {
-        Tensor in = randomInputs(1, s).get(0);
-        resetPeakRss();
-        for (int i = 0; i < warmup; i++) {
-          g.predict(in);
-        }
-        double[] t = new double[runs];
-        for (int i = 0; i < runs; i++) {
-          long t0 = System.nanoTime();
-          g.predict(in);
-          t[i] = (System.nanoTime() - t0) / 1e9;
-        }
-        Arrays.sort(t);
-        double median = t[runs / 2];
-        String peak = peakRss();
-        double flops = UNetFlops.count(cfg, s, s);
-        // The MatMul rate is re-measured next to every case: on a shared machine the load changes.
-        double mmNow = matMulGflops(matmul, opts);
-        String row = String.format(Locale.ROOT,
-            "| %s | %d | %s | %s | %.1f | %.1f | %.1f | %.0f%% |", name, s, latency(median), peak,
-            flops / 1e9, flops / 1e9 / median, mmNow, 100 * flops / 1e9 / median / mmNow);
-        table.add(row);
-      }
+  /** Returns the sorted per-run seconds of {@code runs} timed predictions after the warm-up. */
+  static double[] time(OnnxGenerator g, int size, int warmup, int runs) {
+    Tensor in = randomInputs(1, size).get(0);
+    for (int i = 0; i < warmup; i++) {
+      g.predict(in);
     }
+    double[] t = new double[runs];
+    for (int i = 0; i < runs; i++) {
+      long t0 = System.nanoTime();
+      g.predict(in);
+      t[i] = (System.nanoTime() - t0) / 1e9;
+    }
+    Arrays.sort(t);
+    return t;
   }
 
   /** Seconds as "0.453 s", or "2.31 ms" below 0.1 s where three decimals of a second say little. */
@@ -351,20 +453,5 @@ final class BenchCommand implements Callable<Integer> {
     } catch (IOException | RuntimeException e) {
       // Not Linux or not permitted: the peak then covers the whole run so far.
     }
-  }
-
-  /** Returns VmHWM (peak resident set) from /proc, or "n/a". */
-  static String peakRss() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) {
-          long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
-          return String.format(Locale.ROOT, "%.2f GB", kb / 1024.0 / 1024.0);
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // fall through
-    }
-    return "n/a";
   }
 }

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       ReageCommand.class,
       DemoCommand.class,
       BenchCommand.class,
+      BenchCaseCommand.class,
       InspectCommand.class,
     })
 public final class FranCli {

@@ -19,7 +19,7 @@ class BenchCommandTest {
     Path table = dir.resolve("bench.md");
     int rc = cl.execute("bench", "--width", "4", "--depth", "2", "--sizes", "16,24", "--runs",
         "2", "--warmup", "0", "--threads", "1", "--calibration-count", "2", "--matmul", "64",
-        "--int8-float", "up2.conv.double_conv.5", "--out", table.toString());
+        "--int8-float", "up2.conv.double_conv.5", "--in-process", "--out", table.toString());
     String text = out.toString();
     assertThat(rc).as(text).isZero();
     assertThat(text).contains("| onnxruntime fp32 | 16 |", "| onnxruntime fp32 | 24 |",
@@ -28,6 +28,33 @@ class BenchCommandTest {
     assertThat(text).containsAnyOf("DJL: skipped", "| djl eval | 16 |");
     assertThat(Files.readString(table)).contains("| onnxruntime int8 | 16 |");
     assertThat(dir.resolve("bench.md.partial")).doesNotExist();
+  }
+
+  @Test
+  void eachCaseRunsInAJvmOfItsOwnByDefault() {
+    CommandLine cl = FranCli.commandLine();
+    StringWriter out = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    int rc = cl.execute("bench", "--width", "4", "--depth", "2", "--sizes", "16", "--runs", "1",
+        "--warmup", "0", "--threads", "1", "--skip-int8", "--matmul", "64");
+    String text = out.toString();
+    assertThat(rc).as(text).isZero();
+    assertThat(text).contains("Each case ran in a JVM of its own");
+    // A real row, not a failure row: the child JVM ran and reported a latency and a peak RSS.
+    assertThat(text).containsPattern("\\| onnxruntime fp32 \\| 16 \\| [0-9.]+ ms \\| [0-9.]+ GB \\|");
+    if (text.contains("| djl eval |")) {
+      assertThat(text).containsPattern("\\| djl eval \\| 16 \\| [0-9.]+ ms \\| [0-9.]+ GB \\|");
+    }
+  }
+
+  @Test
+  void benchCaseNeedsExactlyOneModel() {
+    CommandLine cl = FranCli.commandLine();
+    StringWriter err = new StringWriter();
+    cl.setErr(new PrintWriter(err));
+    assertThat(cl.execute("bench-case", "--size", "16", "--runs", "1", "--warmup", "0"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("needs exactly one of --onnx FILE and --djl-weights FILE");
   }
 
   @Test

@@ -83,6 +83,10 @@ final class StrideTwoUpsampling {
     if (replaced.isEmpty()) {
       return model;
     }
+    // Drop the old weights unless a node that was not rewritten still reads them.
+    for (NodeProto n : out.getNodeList()) {
+      n.getInputList().forEach(replaced::remove);
+    }
     List<TensorProto> kept = new java.util.ArrayList<>(out.getInitializerList());
     kept.removeIf(t -> replaced.contains(t.getName()));
     out.clearInitializer().addAllInitializer(kept);

@@ -120,13 +120,18 @@ final class ExportCommand implements Callable<Integer> {
         (hold ? held : calib).add(images.get(i));
       }
     }
-    Int8Quantizer.Builder qb = Int8Quantizer.builder().optPercentile(percentile)
-        .optFloatActivations(floatActivations).optValidation(held);
-    if (targetPsnr > 0) {
-      qb.optTargetPsnr(targetPsnr);
+    if (targetPsnr > 0 && held.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--target-psnr needs held-out images, but "
+          + (validation != null ? validation : calibration) + " has too few images to hold any"
+          + " out (need at least 2); add images, give --validation DIR, or use --target-psnr 0");
     }
     QuantizedModel q;
     try {
+      Int8Quantizer.Builder qb = Int8Quantizer.builder().optPercentile(percentile)
+          .optFloatActivations(floatActivations).optValidation(held);
+      if (targetPsnr > 0) {
+        qb.optTargetPsnr(targetPsnr);
+      }
       q = qb.build().quantize(fp32, calib);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -85,6 +85,22 @@ class ExportCommandTest {
     assertThat(run(concat(common, "--float", "nope"))).isEqualTo(2);
     assertThat(err.toString()).contains("no quantizable activation named 'nope'",
         "up2.conv.double_conv.5");
+
+    assertThat(run(concat(common, "--percentile", "20"))).isEqualTo(2);
+    assertThat(err.toString()).contains("percentile must be in (50, 100], got 20.0");
+  }
+
+  @Test
+  void targetWithTooFewImagesToHoldOutIsAUsageError(@TempDir Path dir) throws Exception {
+    SafeTensors.write(RandomUNetWeights.create(CFG, 8), dir.resolve("g.safetensors"));
+    writeFaces(dir.resolve("faces"), 1);
+    int rc = run("export", "--checkpoint", dir.resolve("g.safetensors").toString(), "--out",
+        dir.resolve("g8.onnx").toString(), "--int8", "--calibration",
+        dir.resolve("faces").toString());
+    assertThat(rc).isEqualTo(2);
+    assertThat(err.toString()).contains("--target-psnr needs held-out images, but ",
+        "has too few images to hold any out (need at least 2)");
+    assertThat(dir.resolve("g8.onnx")).doesNotExist();
   }
 
   private static String[] concat(String[] a, String... b) {

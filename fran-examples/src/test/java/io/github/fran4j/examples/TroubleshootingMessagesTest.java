@@ -194,6 +194,18 @@ class TroubleshootingMessagesTest {
     UNetConfig cfg = UNetConfig.builder().optBaseWidth(4).optDepth(2).optTrainingResolution(16)
         .build();
     byte[] fp32 = OnnxExporter.toBytes(RandomUNetWeights.create(cfg, 1), cfg);
+    Path ckpt = tmp.resolve("g.safetensors");
+    io.github.fran4j.core.weights.SafeTensors.write(RandomUNetWeights.create(cfg, 1), ckpt);
+    Path one = Files.createDirectories(tmp.resolve("one"));
+    javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(8, 8,
+        java.awt.image.BufferedImage.TYPE_INT_RGB), "png", one.resolve("a.png").toFile());
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cl = io.github.fran4j.examples.cli.FranCli.commandLine();
+    cl.setErr(new java.io.PrintWriter(err));
+    assertThat(cl.execute("export", "--checkpoint", ckpt.toString(), "--out",
+        tmp.resolve("x.onnx").toString(), "--int8", "--calibration", one.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("--target-psnr needs held-out images, but ")
+        .contains(" has too few images to hold any out (need at least 2)");
     expect(IllegalArgumentException.class, "no quantizable activation named 'relu9' in this"
         + " model; the activations are (output side first) [up2.conv.double_conv.5, ",
         () -> Int8Quantizer.builder().optFloatActivations(List.of("relu9")).build()

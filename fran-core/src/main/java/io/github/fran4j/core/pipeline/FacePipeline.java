@@ -156,6 +156,25 @@ public final class FacePipeline {
     return run(g, WorkingImages.toWorking(image), faces, inputAge, targetAges, image);
   }
 
+  /**
+   * Names a detector for messages: its own {@code toString()} when it has one, else its class's
+   * simple name; a lambda or anonymous class (whose default text is a JVM-internal name such as
+   * {@code Foo$$Lambda$14/0x...}) becomes "a custom FaceDetector".
+   */
+  static String describe(FaceDetector d) {
+    Class<?> c = d.getClass();
+    try {
+      if (c.getMethod("toString").getDeclaringClass() != Object.class) {
+        return d.toString();
+      }
+    } catch (NoSuchMethodException e) {
+      // every class has toString(); fall through to the class name
+    }
+    String name = c.getSimpleName();
+    return c.isSynthetic() || c.isAnonymousClass() || name.isEmpty() || name.contains("$$Lambda")
+        ? "a custom FaceDetector" : name;
+  }
+
   /** Re-ages faces; {@code frame} is a working copy of {@code image} that becomes an output. */
   private List<BufferedImage> run(Generator g, BufferedImage frame, List<Face> faces,
       AgeMap inputAge, List<AgeMap> targetAges, BufferedImage image) {
@@ -163,7 +182,7 @@ public final class FacePipeline {
     if (faces.isEmpty()) {
       String msg = String.format(Locale.ROOT,
           "no face of at least %d px found in the %dx%d image by %s", minFaceSize,
-          image.getWidth(), image.getHeight(), detector);
+          image.getWidth(), image.getHeight(), describe(detector));
       if (noFacePolicy == NoFacePolicy.THROW) {
         throw new NoFaceException(msg + "; set NoFacePolicy.RETURN_UNCHANGED to pass such images "
             + "through, or give the face box yourself");

@@ -150,6 +150,32 @@ class FacePipelineTest {
   }
 
   @Test
+  void noFaceMessageNamesTheDetectorReadably() throws Exception {
+    BufferedImage img = photo();
+    FaceDetector lambda = image -> List.of();
+    FacePipeline p = FacePipeline.builder().optFaceDetector(lambda)
+        .optNoFacePolicy(NoFacePolicy.THROW).build();
+    assertThatThrownBy(() -> p.reage(new ConstantDeltaGenerator(K, true, 16, 64), img,
+        AgeMap.constant(30), AgeMap.constant(70)))
+        .isInstanceOf(NoFaceException.class)
+        .hasMessageContaining("image by a custom FaceDetector;")
+        .hasMessageNotContaining("$$Lambda");
+    assertThat(FacePipeline.describe(new ListDetector(List.of()))).isEqualTo("ListDetector");
+    FaceDetector named = new FaceDetector() {
+      @Override
+      public List<Face> detect(BufferedImage image) {
+        return List.of();
+      }
+
+      @Override
+      public String toString() {
+        return "UltraFace (fr_detect.onnx)";
+      }
+    };
+    assertThat(FacePipeline.describe(named)).isEqualTo("UltraFace (fr_detect.onnx)");
+  }
+
+  @Test
   void tinyFacesBelowTheMinimumCountAsNoFace() throws Exception {
     BufferedImage img = photo();
     ListDetector tiny = new ListDetector(List.of(Face.of(10, 10, 8, 8, 0.99)));

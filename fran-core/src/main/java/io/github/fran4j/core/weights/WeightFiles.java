@@ -68,6 +68,14 @@ public final class WeightFiles {
     return Format.UNKNOWN;
   }
 
+  /** An 8-byte length and then '{': how every safetensors file starts, valid or not. */
+  private static boolean startsLikeSafetensors(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] head = in.readNBytes(9);
+      return head.length == 9 && head[8] == '{';
+    }
+  }
+
   /**
    * Returns whether {@link #read} can read this file (safetensors or {@code torch.save}).
    *
@@ -104,6 +112,11 @@ public final class WeightFiles {
             file + ": an ONNX model holds a graph, not a state dict; run it with ReAger.load"
                 + " (fran-onnx on the class path) or start from the .pth/.safetensors weights");
       default:
+        if (startsLikeSafetensors(file)) {
+          // A safetensors header cut short or corrupted: the parser says exactly what is wrong
+          // (e.g. "header length 60 goes beyond the file's 27 bytes; the file is truncated").
+          return SafeTensors.read(file);
+        }
         throw new ModelFormatException(
             file + ": unknown weights format; expected a .safetensors file or a torch.save"
                 + " .pth/.pt file (zip)");

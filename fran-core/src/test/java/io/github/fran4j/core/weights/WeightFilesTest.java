@@ -65,6 +65,20 @@ class WeightFilesTest {
   }
 
   @Test
+  void safetensorsCutInsideItsHeaderGetsTheParsersMessage() throws Exception {
+    StateDict sd = StateDict.of(Map.of("w", Tensor.ofFloats(new float[] {1.5f, -2f}, 2)));
+    Path full = tmp.resolve("full.safetensors");
+    SafeTensors.write(sd, full);
+    byte[] bytes = Files.readAllBytes(full);
+    Path cut = Files.write(tmp.resolve("cut.safetensors"), java.util.Arrays.copyOf(bytes, 20));
+    assertThat(WeightFiles.detect(cut)).isEqualTo(WeightFiles.Format.UNKNOWN);
+    assertThatThrownBy(() -> WeightFiles.read(cut))
+        .isInstanceOf(ModelFormatException.class)
+        .hasMessageContaining("cut.safetensors: invalid safetensors file: header length")
+        .hasMessageContaining("goes beyond the file's 20 bytes; the file is truncated");
+  }
+
+  @Test
   void legacyPthIsRoutedToThePthReaderMessage() throws Exception {
     Path legacy = InteropFixtures.file("hostile/legacy.pth");
     assertThat(WeightFiles.detect(legacy)).isEqualTo(WeightFiles.Format.PTH);

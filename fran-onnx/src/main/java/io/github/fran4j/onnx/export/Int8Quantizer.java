@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why float fallback: a trained FRAN generator predicts a small delta as the difference of
  * large full-resolution features, so uint8 steps on the last decoder level's activations can
- * dominate the error (a model trained by {@code fran demo}, on held-out identities: 29.3 dB with
+ * dominate the error (a model trained by {@code fran demo}, on held-out identities: 31.1 dB with
  * everything int8, 49.8 dB with the last level float). With {@link Builder#optTargetPsnr} the
  * quantizer measures the int8-vs-fp32 PSNR on validation inputs and, while it is below the target,
  * leaves the next activation (output side first) in float, so a model is only as slow as its

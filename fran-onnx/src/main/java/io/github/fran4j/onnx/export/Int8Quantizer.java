@@ -148,13 +148,7 @@ public final class Int8Quantizer {
     while (true) {
       Set<String> int8 = new LinkedHashSet<>(graph.activations());
       int8.removeAll(floats);
-      Map<String, String> meta = new LinkedHashMap<>();
-      meta.put(OnnxModelFormat.PRECISION_KEY, "int8-qdq");
-      meta.put(OnnxModelFormat.CALIBRATION_INPUTS_KEY, Integer.toString(calibration.size()));
-      if (!floats.isEmpty()) {
-        meta.put(OnnxModelFormat.FLOAT_ACTIVATIONS_KEY, String.join(",", floats));
-      }
-      byte[] bytes = graph.write(ranges, int8, meta).toByteArray();
+      byte[] bytes = graph.write(ranges, int8, metadata(calibration.size(), floats)).toByteArray();
       OptionalDouble psnr = reference.isEmpty() ? OptionalDouble.empty()
           : OptionalDouble.of(pooledPsnr(reference, run(bytes, validation)));
       boolean met = targetPsnr.isEmpty() || psnr.getAsDouble() >= targetPsnr.getAsDouble();
@@ -169,6 +163,17 @@ public final class Int8Quantizer {
       }
       floats.addAll(remaining.remove(0));
     }
+  }
+
+  /** The metadata an int8 model adds to (or replaces in) the fp32 model's. */
+  private static Map<String, String> metadata(int calibrationInputs, Set<String> floats) {
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put(OnnxModelFormat.PRECISION_KEY, "int8-qdq");
+    meta.put(OnnxModelFormat.CALIBRATION_INPUTS_KEY, Integer.toString(calibrationInputs));
+    if (!floats.isEmpty()) {
+      meta.put(OnnxModelFormat.FLOAT_ACTIVATIONS_KEY, String.join(",", floats));
+    }
+    return meta;
   }
 
   /** Generator inputs are [N, 5, H, W]; anything else would fail deep inside ONNX Runtime. */

@@ -33,8 +33,6 @@ final class QdqGraph {
     Map<String, TensorProto> inits = new HashMap<>();
     graph.getInitializerList().forEach(t -> inits.put(t.getName(), t));
     this.initializers = ImmutableMap.copyOf(inits);
-    Set<String> graphOutputs = new HashSet<>();
-    graph.getOutputList().forEach(o -> graphOutputs.add(o.getName()));
     Map<String, List<NodeProto>> consumers = new HashMap<>();
     Map<String, Integer> producedAt = new HashMap<>();
     Map<String, NodeProto> producer = new HashMap<>();
@@ -46,11 +44,19 @@ final class QdqGraph {
         producer.put(o, n);
       }
     }
-    ImmutableList.Builder<NodeProto> convs = ImmutableList.builder();
+    this.denseConvs = graph.getNodeList().stream().filter(n -> isDenseConv(n, inits))
+        .collect(ImmutableList.toImmutableList());
+    this.units = units(activations(graph, denseConvs, consumers), producer, producedAt);
+  }
+
+  /** The tensors that may carry a QDQ pair, in graph order. */
+  private static Set<String> activations(OnnxMl.GraphProto graph, List<NodeProto> denseConvs,
+      Map<String, List<NodeProto>> consumers) {
+    Set<String> graphOutputs = new HashSet<>();
+    graph.getOutputList().forEach(o -> graphOutputs.add(o.getName()));
     Set<String> acts = new LinkedHashSet<>();
     for (NodeProto n : graph.getNodeList()) {
-      if (isDenseConv(n, inits)) {
-        convs.add(n);
+      if (denseConvs.contains(n)) {
         acts.add(n.getInput(0));
         String o = n.getOutput(0);
         boolean reluOnly = consumers.getOrDefault(o, List.of()).stream()
@@ -64,10 +70,17 @@ final class QdqGraph {
         acts.add(n.getOutput(0));
       }
     }
-    this.denseConvs = convs.build();
-    // Each Concat's up-sampling branch (through Pad and DepthToSpace back to the up-sampling conv)
-    // joins the Concat's unit: equal scales make the requantization between them exact.
-    Map<String, List<String>> unitOf = new HashMap<>();
+    return acts;
+  }
+
+  /**
+   * Groups activations into units, output side first: each Concat's up-sampling branch (through
+   * Pad and DepthToSpace back to the up-sampling conv) joins the Concat's unit, because equal
+   * scales make the requantization between them exact; every other activation is a unit alone.
+   */
+  private static ImmutableList<ImmutableList<String>> units(Set<String> acts,
+      Map<String, NodeProto> producer, Map<String, Integer> producedAt) {
+    Set<String> grouped = new HashSet<>();
     List<List<String>> unitList = new ArrayList<>();
     for (String a : acts) {
       NodeProto p = producer.get(a);
@@ -76,7 +89,7 @@ final class QdqGraph {
         unit.add(a);
         String t = p.getInput(p.getInputCount() - 1);
         while (true) {
-          if (acts.contains(t) && !unitOf.containsKey(t)) {
+          if (acts.contains(t) && !grouped.contains(t)) {
             unit.add(t);
           }
           NodeProto q = producer.get(t);
@@ -85,22 +98,18 @@ final class QdqGraph {
           }
           t = q.getInput(0);
         }
-        unit.forEach(u -> unitOf.put(u, unit));
+        grouped.addAll(unit);
         unitList.add(unit);
       }
     }
     for (String a : acts) {
-      if (!unitOf.containsKey(a)) {
-        List<String> unit = List.of(a);
-        unitOf.put(a, unit);
-        unitList.add(unit);
+      if (!grouped.contains(a)) {
+        unitList.add(List.of(a));
       }
     }
     unitList.sort(Comparator.comparingInt((List<String> u) -> u.stream()
         .mapToInt(t -> producedAt.getOrDefault(t, -1)).max().orElse(-1)).reversed());
-    ImmutableList.Builder<ImmutableList<String>> b = ImmutableList.builder();
-    unitList.forEach(u -> b.add(ImmutableList.copyOf(u)));
-    this.units = b.build();
+    return unitList.stream().map(ImmutableList::copyOf).collect(ImmutableList.toImmutableList());
   }
 
   OnnxMl.ModelProto model() {

@@ -134,14 +134,11 @@ public final class PipelineBenchmark {
         java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
-  static long peakRssMb() throws Exception {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmHWM:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-      }
-    }
-    return -1;
+  static long peakRssMb() {
+    long kib = BenchCaseCommand.peakRssKib();
+    return kib < 0 ? -1 : kib / 1024;
   }
+
 
   /**
    * Runs the benchmark.

@@ -9,6 +9,8 @@ import ai.onnxruntime.OrtSession;
 import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.onnx.runtime.OnnxGenerator;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Collection;
@@ -54,7 +56,7 @@ final class ActivationRanges {
       so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.BASIC_OPT);
       try (OrtSession session = env.createSession(probe, so)) {
         for (Tensor in : inputs) {
-          try (OnnxTensor t = Int8Quantizer.ortTensor(env, in);
+          try (OnnxTensor t = ortTensor(env, in);
               OrtSession.Result r = session.run(Map.of(inputName, t), wanted)) {
             for (Map.Entry<String, OnnxValue> e : r) {
               FloatBuffer fb = ((OnnxTensor) e.getValue()).getFloatBuffer();
@@ -98,5 +100,18 @@ final class ActivationRanges {
       }
     }
     return ranges;
+  }
+
+  /** A native-order direct copy of a tensor, as ONNX Runtime wants it. */
+  private static OnnxTensor ortTensor(OrtEnvironment env, Tensor in) throws OrtException {
+    FloatBuffer buf = ByteBuffer.allocateDirect(in.size() * 4).order(ByteOrder.nativeOrder())
+        .asFloatBuffer();
+    buf.put(in.floatBuffer()).rewind();
+    int[] s = in.shape();
+    long[] shape = new long[s.length];
+    for (int i = 0; i < s.length; i++) {
+      shape[i] = s[i];
+    }
+    return OnnxTensor.createTensor(env, buf, shape);
   }
 }

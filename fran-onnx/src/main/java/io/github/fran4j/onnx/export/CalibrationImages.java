@@ -3,6 +3,9 @@ package io.github.fran4j.onnx.export;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import io.github.fran4j.core.image.AgeMap;
+import io.github.fran4j.core.image.GeneratorInput;
+import io.github.fran4j.core.image.PlanarImage;
 import io.github.fran4j.core.tensor.Tensor;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -135,19 +138,7 @@ public final class CalibrationImages {
     } finally {
       g.dispose();
     }
-    int hw = resolution * resolution;
-    float[] v = new float[5 * hw];
-    for (int y = 0; y < resolution; y++) {
-      for (int x = 0; x < resolution; x++) {
-        int rgb = sq.getRGB(x, y);
-        int i = y * resolution + x;
-        v[i] = ((rgb >> 16) & 0xff) / 255f;
-        v[hw + i] = ((rgb >> 8) & 0xff) / 255f;
-        v[2 * hw + i] = (rgb & 0xff) / 255f;
-        v[3 * hw + i] = inputAge / OnnxModelFormat.AGE_SCALE;
-        v[4 * hw + i] = targetAge / OnnxModelFormat.AGE_SCALE;
-      }
-    }
-    return Tensor.wrap(v, 1, 5, resolution, resolution);
+    return GeneratorInput.of(PlanarImage.fromBufferedImage(sq), AgeMap.constant(inputAge),
+        AgeMap.constant(targetAge));
   }
 }

@@ -5,20 +5,15 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import ai.onnx.proto.OnnxMl;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.image.GeneratorInput;
+import io.github.fran4j.core.spi.BackendOptions;
+import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.onnx.runtime.OnnxGenerator;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -142,7 +137,7 @@ public final class Int8Quantizer {
     LOG.info("int8: observed {} activation ranges on {} calibration inputs in {} s",
         ranges.size(), calibration.size(), seconds(t0));
     graph.shareRangesWithinUnits(ranges);
-    List<float[]> reference = validation.isEmpty() ? List.of() : run(fp32Model, validation);
+    List<float[]> reference = validation.isEmpty() ? List.of() : run(fp32Model, "fp32 model", validation);
     List<ImmutableList<String>> remaining = new ArrayList<>(graph.units());
     remaining.removeIf(u -> floats.containsAll(u));
     while (true) {
@@ -150,7 +145,7 @@ public final class Int8Quantizer {
       int8.removeAll(floats);
       byte[] bytes = graph.write(ranges, int8, metadata(calibration.size(), floats)).toByteArray();
       OptionalDouble psnr = reference.isEmpty() ? OptionalDouble.empty()
-          : OptionalDouble.of(pooledPsnr(reference, run(bytes, validation)));
+          : OptionalDouble.of(pooledPsnr(reference, run(bytes, "int8 model", validation)));
       boolean met = targetPsnr.isEmpty() || psnr.getAsDouble() >= targetPsnr.getAsDouble();
       if (psnr.isPresent()) {
         LOG.info("int8: {} dB vs fp32 on {} validation inputs with {} float ({} s)",
@@ -184,7 +179,7 @@ public final class Int8Quantizer {
           && s[2] >= 1 && s[3] >= 1,
           "%s input %s has shape %s; expected [N, %s, H, W] (RGB, input age / %s, target age / %s)",
           what, i, java.util.Arrays.toString(s), GeneratorInput.CHANNELS,
-          OnnxModelFormat.AGE_SCALE, OnnxModelFormat.AGE_SCALE);
+          (int) GeneratorInput.AGE_SCALE, (int) GeneratorInput.AGE_SCALE);
     }
   }
 
@@ -192,27 +187,25 @@ public final class Int8Quantizer {
     return String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - startNanos) / 1e9);
   }
 
-  /** Runs a model on each input at optimization level {@code all}, as the runtime will. */
-  private static List<float[]> run(byte[] model, List<Tensor> inputs)
+  /**
+   * Runs a model on each input through {@link OnnxGenerator} on the CPU at optimization level
+   * {@code all}, as the runtime will (the QDQ fusion into QLinearConv happens only there).
+   */
+  private static List<float[]> run(byte[] model, String source, List<Tensor> inputs)
       throws ModelFormatException {
-    OrtEnvironment env = OnnxGenerator.environment();
+    BackendOptions cpu = BackendOptions.builder().optDevice(Device.CPU).optOptimization("all")
+        .build();
     List<float[]> out = new ArrayList<>();
-    try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-      so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      try (OrtSession session = env.createSession(model, so)) {
-        String inputName = session.getInputNames().iterator().next();
-        for (Tensor in : inputs) {
-          try (OnnxTensor t = ortTensor(env, in);
-              OrtSession.Result r = session.run(Map.of(inputName, t))) {
-            FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
-            float[] v = new float[fb.remaining()];
-            fb.get(v);
-            out.add(v);
-          }
-        }
+    try (OnnxGenerator g = OnnxGenerator.open(model, source, cpu)) {
+      for (Tensor in : inputs) {
+        out.add(g.predict(in).toFloatArray());
       }
-    } catch (OrtException e) {
-      throw new ModelFormatException("int8 validation run failed: " + e.getMessage(), e);
+    } catch (ModelFormatException e) {
+      throw e;
+    } catch (java.io.IOException e) {
+      // Only a CUDA request can fail otherwise, and this asks for the CPU.
+      throw new ModelFormatException("cannot run the " + source + " for validation: "
+          + e.getMessage(), e);
     }
     return out;
   }
@@ -231,19 +224,6 @@ public final class Int8Quantizer {
       n += a.length;
     }
     return se == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(n / se);
-  }
-
-  /** A native-order direct copy of a tensor, as ONNX Runtime wants it. */
-  static OnnxTensor ortTensor(OrtEnvironment env, Tensor in) throws OrtException {
-    FloatBuffer buf = ByteBuffer.allocateDirect(in.size() * 4).order(ByteOrder.nativeOrder())
-        .asFloatBuffer();
-    buf.put(in.floatBuffer()).rewind();
-    int[] s = in.shape();
-    long[] shape = new long[s.length];
-    for (int i = 0; i < s.length; i++) {
-      shape[i] = s[i];
-    }
-    return OnnxTensor.createTensor(env, buf, shape);
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.github.fran4j.onnx.export;
 
+import io.github.fran4j.core.image.GeneratorInput;
+
 /**
  * The contract of the ONNX files FRAN for Java writes: input and output names and the metadata
  * keys stored in the model's {@code metadata_props}. See {@code docs/model-format.md}.
@@ -16,8 +18,8 @@ public final class OnnxModelFormat {
   public static final String TRAINING_RESOLUTION_KEY = "fran.training_resolution";
   /** The metadata key holding the divisor that turns an age in years into an input plane value. */
   public static final String AGE_SCALE_KEY = "fran.age_scale";
-  /** Ages are encoded as {@code age / AGE_SCALE} (the reference's constant). */
-  public static final int AGE_SCALE = 100;
+  /** Ages are encoded as {@code age / AGE_SCALE}: {@link GeneratorInput#AGE_SCALE}, as an int. */
+  public static final int AGE_SCALE = (int) GeneratorInput.AGE_SCALE;
   /** The metadata key stating the weight precision: {@code fp32} or {@code int8-qdq}. */
   public static final String PRECISION_KEY = "fran.precision";
   /** int8 models: the metadata key holding the number of calibration inputs. */

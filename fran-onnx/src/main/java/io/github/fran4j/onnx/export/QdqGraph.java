@@ -46,17 +46,17 @@ final class QdqGraph {
     }
     this.denseConvs = graph.getNodeList().stream().filter(n -> isDenseConv(n, inits))
         .collect(ImmutableList.toImmutableList());
-    this.units = units(activations(graph, denseConvs, consumers), producer, producedAt);
+    this.units = units(activations(graph, inits, consumers), producer, producedAt);
   }
 
   /** The tensors that may carry a QDQ pair, in graph order. */
-  private static Set<String> activations(OnnxMl.GraphProto graph, List<NodeProto> denseConvs,
-      Map<String, List<NodeProto>> consumers) {
+  private static Set<String> activations(OnnxMl.GraphProto graph,
+      Map<String, TensorProto> inits, Map<String, List<NodeProto>> consumers) {
     Set<String> graphOutputs = new HashSet<>();
     graph.getOutputList().forEach(o -> graphOutputs.add(o.getName()));
     Set<String> acts = new LinkedHashSet<>();
     for (NodeProto n : graph.getNodeList()) {
-      if (denseConvs.contains(n)) {
+      if (isDenseConv(n, inits)) {
         acts.add(n.getInput(0));
         String o = n.getOutput(0);
         boolean reluOnly = consumers.getOrDefault(o, List.of()).stream()

@@ -13,23 +13,12 @@ import io.github.fran4j.core.weights.StateDict;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** End to end: a small .safetensors model through ReAger.load on the pure-Java backend. */
 class ReAgerPureJavaTest {
 
-  private static BufferedImage randomImage(int w, int h, long seed) {
-    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    Random r = new Random(seed);
-    for (int y = 0; y < h; y++) {
-      for (int x = 0; x < w; x++) {
-        img.setRGB(x, y, r.nextInt() & 0xFFFFFF);
-      }
-    }
-    return img;
-  }
 
   /**
    * The contract computed directly: the network on the edge-padded input, cropped, added,
@@ -77,7 +66,8 @@ class ReAgerPureJavaTest {
     StateDict weights = Fixtures.randomWeights(config, 11);
     Path file = dir.resolve("tiny.safetensors");
     SafeTensors.write(weights, file);
-    BufferedImage img = randomImage(13, 10, 5); // not a multiple of 4: padded to 16 x 12
+    // Not a multiple of 4: padded to 16 x 12.
+    BufferedImage img = Fixtures.randomRgbImage(13, 10, 5);
     try (ReAger reager = ReAger.load(file)) {
       assertThat(reager.describe()).contains("pure-java");
       BufferedImage out = reager.reage(img, 25, 70);
@@ -101,7 +91,7 @@ class ReAgerPureJavaTest {
     StateDict weights = Fixtures.randomWeights(config, 3);
     Path file = dir.resolve("blur.safetensors");
     SafeTensors.write(weights, file);
-    BufferedImage img = randomImage(3, 2, 9);
+    BufferedImage img = Fixtures.randomRgbImage(3, 2, 9);
     try (ReAger reager = ReAger.load(file)) {
       BufferedImage out = reager.reage(img, 40, 20);
       int[] expected = expectedPixels(weights, img, 40, 20, 8, 8);

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.fran4j.core.image.AgeMap;
 import io.github.fran4j.core.spi.FakeGenerator;
+import io.github.fran4j.core.testing.Fixtures;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.DoubleRange;
@@ -21,16 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ReAgerTest {
 
-  private static BufferedImage randomImage(int w, int h, long seed) {
-    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    Random r = new Random(seed);
-    for (int y = 0; y < h; y++) {
-      for (int x = 0; x < w; x++) {
-        img.setRGB(x, y, r.nextInt() & 0xFFFFFF);
-      }
-    }
-    return img;
-  }
 
   private static ReAger fake(FakeGenerator g) throws IOException {
     return ReAger.builder().setGenerator(g).build();
@@ -50,7 +40,7 @@ class ReAgerTest {
       @ForAll @DoubleRange(min = 0, max = 150) double in,
       @ForAll @DoubleRange(min = 0, max = 150) double out,
       @ForAll long seed) throws IOException {
-    BufferedImage img = randomImage(w, h, seed);
+    BufferedImage img = Fixtures.randomRgbImage(w, h, seed);
     FakeGenerator g = new FakeGenerator(8);
     BufferedImage result;
     try (ReAger r = fake(g)) {
@@ -76,7 +66,7 @@ class ReAgerTest {
 
   @Test
   void sameAgeGivesIdenticalImageForGreenChannelOfPointwiseFake() throws IOException {
-    BufferedImage img = randomImage(16, 16, 3);
+    BufferedImage img = Fixtures.randomRgbImage(16, 16, 3);
     try (ReAger r = fake(new FakeGenerator(16))) {
       BufferedImage out = r.reage(img, 40, 40);
       for (int y = 0; y < 16; y++) {
@@ -90,7 +80,7 @@ class ReAgerTest {
 
   @Test
   void sweepMatchesSingleCallsAndBatches() throws IOException {
-    BufferedImage img = randomImage(12, 9, 5);
+    BufferedImage img = Fixtures.randomRgbImage(12, 9, 5);
     FakeGenerator g = new FakeGenerator(4);
     try (ReAger r = ReAger.builder().setGenerator(g).optBatchSize(2).build()) {
       List<BufferedImage> sweep = r.sweep(img, 30, 20, 50, 80);
@@ -123,7 +113,7 @@ class ReAgerTest {
   @Test
   void badInputsGetSpecificErrors() throws IOException {
     try (ReAger r = fake(new FakeGenerator(8))) {
-      BufferedImage img = randomImage(8, 8, 1);
+      BufferedImage img = Fixtures.randomRgbImage(8, 8, 1);
       assertThatThrownBy(() -> r.reage(null, 20, 30))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("image is null");
       assertThatThrownBy(() -> r.reage(img, Double.NaN, 30))
@@ -146,7 +136,7 @@ class ReAgerTest {
     r.close();
     r.close();
     assertThat(g.closeCount()).isEqualTo(1);
-    assertThatThrownBy(() -> r.reage(randomImage(8, 8, 1), 20, 30))
+    assertThatThrownBy(() -> r.reage(Fixtures.randomRgbImage(8, 8, 1), 20, 30))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
   }
 

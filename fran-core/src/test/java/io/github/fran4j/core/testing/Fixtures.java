@@ -5,12 +5,14 @@ import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.core.weights.SafeTensors;
 import io.github.fran4j.core.weights.StateDict;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
 
 /**
  * Access to fran-core's test fixtures, also from other modules through fran-core's test-jar
@@ -88,6 +90,25 @@ public final class Fixtures {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * A {@code TYPE_INT_RGB} image of seeded random pixels.
+   *
+   * @param width width
+   * @param height height
+   * @param seed seed for {@link Random}
+   * @return the image
+   */
+  public static BufferedImage randomRgbImage(int width, int height, long seed) {
+    BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    Random r = new Random(seed);
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        img.setRGB(x, y, r.nextInt() & 0xFFFFFF);
+      }
+    }
+    return img;
   }
 
   /**

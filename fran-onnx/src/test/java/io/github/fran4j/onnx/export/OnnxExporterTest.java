@@ -20,23 +20,14 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class OnnxExporterTest {
   private static final BackendOptions CPU = BackendOptions.builder()
       .optDevice(io.github.fran4j.core.spi.Device.CPU).optThreads(1).build();
 
-  static Stream<Arguments> variants() {
-    return Stream.of(
-        Arguments.of(Upsampling.TRANSPOSED, false),
-        Arguments.of(Upsampling.TRANSPOSED, true),
-        Arguments.of(Upsampling.BILINEAR, false),
-        Arguments.of(Upsampling.BILINEAR, true));
-  }
-
   @ParameterizedTest(name = "{0} blur={1}")
-  @MethodSource("variants")
+  @MethodSource("io.github.fran4j.onnx.export.TestModels#variants")
   void matchesNaiveForwardAtSeveralSizes(Upsampling up, boolean blur) throws Exception {
     UNetConfig cfg = UNetConfig.builder().optBaseWidth(4).optDepth(2).optUpsampling(up)
         .optBlurPool(blur).optTrainingResolution(16).build();

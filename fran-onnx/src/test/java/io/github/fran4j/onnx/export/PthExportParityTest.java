@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -27,12 +26,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class PthExportParityTest {
 
-  static Stream<JsonObject> models() {
-    return InteropFixtures.models().stream();
-  }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("models")
+  @MethodSource("io.github.fran4j.core.weights.pth.InteropFixtures#models")
   void exportedCheckpointMatchesPytorch(JsonObject m) throws Exception {
     StateDict weights = WeightFiles.read(InteropFixtures.file(m.get("file").getAsString()));
     UNetConfig config = UNetConfig.fromStateDict(weights);

@@ -14,9 +14,7 @@ import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.onnx.runtime.OnnxGenerator;
 import java.io.InputStream;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -29,16 +27,8 @@ class ReferenceParityTest {
   private static final BackendOptions CPU =
       BackendOptions.builder().optDevice(Device.CPU).optThreads(1).build();
 
-  static Stream<Arguments> variants() {
-    return Stream.of(
-        Arguments.of(Upsampling.TRANSPOSED, false),
-        Arguments.of(Upsampling.TRANSPOSED, true),
-        Arguments.of(Upsampling.BILINEAR, false),
-        Arguments.of(Upsampling.BILINEAR, true));
-  }
-
   @ParameterizedTest(name = "{0} blur={1}")
-  @MethodSource("variants")
+  @MethodSource("io.github.fran4j.onnx.export.TestModels#variants")
   void onnxMatchesReferenceUNet(Upsampling up, boolean blur) throws Exception {
     UNetConfig cfg = UNetConfig.builder().optBaseWidth(6).optDepth(3).optUpsampling(up)
         .optBlurPool(blur).optTrainingResolution(32).build();

@@ -3,15 +3,32 @@ package io.github.fran4j.onnx.export;
 import ai.onnx.proto.OnnxMl;
 import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.model.UNetConfig;
+import io.github.fran4j.core.model.Upsampling;
 import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.core.weights.StateDict;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 
 /** Small models and inputs shared by the fran-onnx tests. */
 public final class TestModels {
   private TestModels() {}
+
+  /**
+   * The four generator graph variants: transposed or bilinear up-sampling, with or without
+   * blur-pool, as JUnit arguments {@code (Upsampling, boolean)}.
+   *
+   * @return the variants
+   */
+  public static Stream<Arguments> variants() {
+    return Stream.of(
+        Arguments.of(Upsampling.TRANSPOSED, false),
+        Arguments.of(Upsampling.TRANSPOSED, true),
+        Arguments.of(Upsampling.BILINEAR, false),
+        Arguments.of(Upsampling.BILINEAR, true));
+  }
 
   /**
    * A random generator input: RGB in [0, 1] and two constant age planes per sample.

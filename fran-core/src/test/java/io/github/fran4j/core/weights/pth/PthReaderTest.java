@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,12 +28,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PthReaderTest {
   @TempDir Path tmp;
 
-  static Stream<JsonObject> models() {
-    return InteropFixtures.models().stream();
-  }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("models")
+  @MethodSource("io.github.fran4j.core.weights.pth.InteropFixtures#models")
   void readsEveryPytorchFixtureWithTheInferredConfig(JsonObject m) throws Exception {
     StateDict sd = PthReader.read(InteropFixtures.file(m.get("file").getAsString()));
     UNetConfig config = UNetConfig.fromStateDict(sd);

@@ -6,7 +6,6 @@ import com.google.gson.JsonObject;
 import io.github.fran4j.core.model.ReferenceUNet;
 import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.core.weights.StateDict;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -17,12 +16,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class PthReferenceParityTest {
 
-  static Stream<JsonObject> models() {
-    return InteropFixtures.models().stream();
-  }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("models")
+  @MethodSource("io.github.fran4j.core.weights.pth.InteropFixtures#models")
   void pureJavaForwardMatchesPytorch(JsonObject m) throws Exception {
     StateDict weights = PthReader.read(InteropFixtures.file(m.get("file").getAsString()));
     ReferenceUNet net = ReferenceUNet.create(weights);

@@ -53,12 +53,31 @@ public final class Photos {
   public static BufferedImage read(Path file, long maxPixels) throws IOException {
     checkNotNull(file, "file");
     checkArgument(maxPixels > 0, "pixel limit must be > 0, got %s", maxPixels);
-    byte[] bytes = java.nio.file.Files.readAllBytes(file);
+    return read(java.nio.file.Files.readAllBytes(file), file.toString(), maxPixels);
+  }
+
+  /**
+   * Reads a photo held in memory (e.g. an HTTP upload) in its display orientation, with the same
+   * checks as {@link #read(Path, long)}: the pixel limit is checked from the header, before the
+   * pixels are decoded, so a small file claiming a huge image is refused cheaply.
+   *
+   * @param bytes the encoded image
+   * @param name what to call the image in error messages (a file name or a form field)
+   * @param maxPixels the largest width x height accepted
+   * @return the decoded image, rotated/flipped as its EXIF orientation says
+   * @throws UnsupportedImageException for an unknown format, a CMYK JPEG the JDK cannot decode, or
+   *     an image over the limit
+   * @throws IOException if the bytes cannot be decoded
+   */
+  public static BufferedImage read(byte[] bytes, String name, long maxPixels) throws IOException {
+    checkNotNull(bytes, "bytes");
+    checkNotNull(name, "name");
+    checkArgument(maxPixels > 0, "pixel limit must be > 0, got %s", maxPixels);
     BufferedImage img;
     try (ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
-        throw new UnsupportedImageException(file + ": not an image format this JVM can read "
+        throw new UnsupportedImageException(name + ": not an image format this JVM can read "
             + "(supported: " + String.join(", ", ImageIO.getReaderFormatNames()) + ")");
       }
       ImageReader reader = readers.next();
@@ -70,16 +89,16 @@ public final class Photos {
         if (px > maxPixels) {
           throw new UnsupportedImageException(String.format(Locale.ROOT,
               "%s: %dx%d = %,d pixels exceeds the pixel limit of %,d; downscale it or raise the "
-                  + "limit (CLI: --max-pixels)", file, w, h, px, maxPixels));
+                  + "limit (CLI: --max-pixels)", name, w, h, px, maxPixels));
         }
         img = reader.read(0);
       } catch (IIOException e) {
         if (isCmykJpeg(bytes)) {
-          throw new UnsupportedImageException(file + ": this CMYK/YCCK JPEG cannot be decoded by the "
+          throw new UnsupportedImageException(name + ": this CMYK/YCCK JPEG cannot be decoded by the "
               + "JDK (" + e.getMessage() + "); convert it to sRGB first, e.g. `magick in.jpg "
               + "-colorspace sRGB out.jpg`", e);
         }
-        throw new UnsupportedImageException(file + ": cannot decode: " + e.getMessage(), e);
+        throw new UnsupportedImageException(name + ": cannot decode: " + e.getMessage(), e);
       } finally {
         reader.dispose();
       }
@@ -87,7 +106,7 @@ public final class Photos {
     if (img.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK
         && img.getRaster().getNumBands() == 4) {
       LOG.warn("{}: CMYK image converted to sRGB with the naive formula (no ICC profile); colours "
-          + "are approximate", file);
+          + "are approximate", name);
       img = cmykToRgb(img.getRaster());
     }
     return orient(img, ExifOrientation.read(bytes));

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       BenchCaseCommand.class,
       InspectCommand.class,
+      ServeCommand.class,
     })
 public final class FranCli {
 

@@ -1,0 +1,119 @@
+package io.github.fran4j.examples.cli;
+
+import io.github.fran4j.core.ReAger;
+import io.github.fran4j.core.pipeline.FaceDetector;
+import io.github.fran4j.core.pipeline.FullImageDetector;
+import io.github.fran4j.core.pipeline.NoFacePolicy;
+import io.github.fran4j.core.spi.Device;
+import io.github.fran4j.examples.serve.ReageServer;
+import io.github.fran4j.examples.serve.ServeConfig;
+import io.github.fran4j.examples.serve.ServedModel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code fran serve}: an HTTP API and a web page for re-aging, with one model shared by all
+ * requests. Runs until SIGTERM or Ctrl-C, then finishes the requests in flight.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Serve re-aging over HTTP: a web page at / and the API under /v1 (see docs/serving.md).",
+      "Stops on SIGTERM or Ctrl-C after finishing the requests in flight."
+    })
+final class ServeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--model", required = true, description = "Model file (.onnx or .safetensors).")
+  Path model;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1",
+      description = "Interface to listen on (0.0.0.0: all). Default: ${DEFAULT-VALUE}.")
+  String host;
+
+  @Option(names = "--port", defaultValue = "8080", description = "Port. Default: ${DEFAULT-VALUE}.")
+  int port;
+
+  @Mixin FaceOptions face;
+
+  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N.")
+  String device;
+
+  @Option(names = "--max-concurrent", defaultValue = "2",
+      description = "Requests running the model at once. Default: ${DEFAULT-VALUE}.")
+  int maxConcurrent;
+
+  @Option(names = "--max-queue", defaultValue = "16",
+      description = "Requests waiting for a slot before 429. Default: ${DEFAULT-VALUE}.")
+  int maxQueue;
+
+  @Option(names = "--max-upload-mb", defaultValue = "20",
+      description = "Largest request body, MiB (413 above). Default: ${DEFAULT-VALUE}.")
+  int maxUploadMb;
+
+  @Option(names = "--max-pixels", defaultValue = "16000000",
+      description = "Largest image, width x height (checked before decoding). Default: "
+          + "${DEFAULT-VALUE}.")
+  long maxPixels;
+
+  @Option(names = "--shutdown-timeout", defaultValue = "30",
+      description = "Seconds a shutdown waits for requests in flight. Default: ${DEFAULT-VALUE}.")
+  int shutdownSeconds;
+
+  @Override
+  public Integer call() throws Exception {
+    ServeConfig config;
+    try {
+      if (maxUploadMb < 1) {
+        throw new IllegalArgumentException("--max-upload-mb must be >= 1, got " + maxUploadMb);
+      }
+      config = ServeConfig.builder().optHost(host).optPort(port).optMaxConcurrent(maxConcurrent)
+          .optMaxQueue(maxQueue).optMaxUploadBytes((long) maxUploadMb << 20).optMaxPixels(maxPixels)
+          .optStopTimeout(Duration.ofSeconds(shutdownSeconds)).build();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+    FaceDetector det;
+    try {
+      det = face.openDetector();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+    try (det; ServedModel served = open(det, config)) {
+      ReageServer server = ReageServer.start(served, config);
+      Thread hook = new Thread(() -> {
+        server.close();
+        served.close();
+      }, "fran-serve-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      System.out.printf("fran serve: http://%s:%d/ (model %s); Ctrl-C to stop%n", host,
+          server.port(), model);
+      server.awaitStopped();
+    }
+    return 0;
+  }
+
+  private ServedModel open(FaceDetector det, ServeConfig config) throws Exception {
+    ReAger reager = ReAger.builder().setModel(model).optDevice(Device.parse(device))
+        .optMaxPixels(config.maxPixels()).build();
+    if (det instanceof FullImageDetector) {
+      return ServedModel.of(reager);
+    }
+    try {
+      // A server answers 422 when no face is found, rather than returning the photo unchanged.
+      return ServedModel.withFacePipeline(reager,
+          face.pipeline(det, config.maxPixels(), NoFacePolicy.THROW));
+    } catch (RuntimeException e) {
+      reager.close();
+      throw e;
+    }
+  }
+}

@@ -8,6 +8,7 @@ import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.examples.serve.ReageServer;
 import io.github.fran4j.examples.serve.ServeConfig;
 import io.github.fran4j.examples.serve.ServedModel;
+import io.javalin.util.JavalinException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -88,7 +89,14 @@ final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
     try (det; ServedModel served = open(det, config)) {
-      ReageServer server = ReageServer.start(served, config);
+      ReageServer server;
+      try {
+        server = ReageServer.start(served, config);
+      } catch (JavalinException e) {
+        throw new ParameterException(spec.commandLine(), "cannot listen on " + host + ":" + port
+            + " (" + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage())
+            + "); is another server using the port? Choose one with --port", e);
+      }
       Thread hook = new Thread(() -> {
         server.close();
         served.close();

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.common.io.ByteStreams;
 import io.github.fran4j.core.image.AgeMap;
 import io.github.fran4j.core.pipeline.NoFaceException;
 import io.javalin.Javalin;
@@ -15,6 +16,7 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -146,6 +148,7 @@ public final class ReageServer implements AutoCloseable {
     // Refused before a byte of the body is read; bodies without a length are limited by the
     // multipart parser instead.
     if (ctx.req().getContentLengthLong() > config.maxUploadBytes()) {
+      ctx.header("Connection", "close");
       tooLarge(ctx);
       ctx.skipRemainingHandlers();
     }
@@ -229,11 +232,25 @@ public final class ReageServer implements AutoCloseable {
     if (permit.isEmpty()) {
       long wait = admission.retryAfterSeconds();
       ctx.header("Retry-After", Long.toString(wait));
+      drainBody(ctx);
       error(ctx, 429, "overloaded", null, String.format(Locale.ROOT,
           "the server is busy (%d running, %d queued); retry after %d s",
           admission.inFlight(), admission.queued(), wait));
     }
     return permit;
+  }
+
+  /**
+   * Reads and drops the request body (at most the upload limit). A socket closed with unread
+   * bytes is reset by the kernel, and the reset can destroy the response before the client reads
+   * it: without this, some clients saw no answer instead of a 429.
+   */
+  private void drainBody(Context ctx) {
+    try (InputStream in = ctx.req().getInputStream()) {
+      ByteStreams.exhaust(ByteStreams.limit(in, config.maxUploadBytes()));
+    } catch (IOException e) {
+      LOG.debug("could not drain a rejected request's body", e);
+    }
   }
 
   private void measured(Context ctx, String endpoint, Handler handler) {

@@ -169,12 +169,15 @@ class ServerLimitsTest {
     Path modelFile = ServeFixtures.tinyModel(tmp);
     try (ServedModel model = ServedModel.of(ReAger.load(modelFile));
         ReageServer server = ReageServer.start(model,
-            config().optMaxConcurrent(2).optMaxQueue(1).build())) {
-      LoadBench.Report r = LoadBench.run(ServeFixtures.base(server), 4, Duration.ofSeconds(2), 400,
+            config().optMaxConcurrent(1).optMaxQueue(1).build())) {
+      // 6 clients for 1 slot and 1 queue place: most requests are turned away, and every one of
+      // them must get its 429 (no reset connections).
+      LoadBench.Report r = LoadBench.run(ServeFixtures.base(server), 6, Duration.ofSeconds(3), 600,
           ServeFixtures.png(image(32, 32, 5)), ProcessHandle.current().pid());
 
       assertThat(r.errors).as("errors: %s", r.errorSamples).isZero();
       assertThat(r.ok).isPositive();
+      assertThat(r.rejected).isPositive();
       assertThat(r.requests).isEqualTo(r.ok + r.rejected).isLessThanOrEqualTo(400);
       assertThat(r.p99Millis).isGreaterThanOrEqualTo(r.p50Millis).isPositive();
       assertThat(r.rssStartKb).isPositive();

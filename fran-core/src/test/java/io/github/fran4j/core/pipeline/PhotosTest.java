@@ -56,6 +56,25 @@ class PhotosTest {
   }
 
   @Test
+  void readsFromBytesWithTheSameChecksAsFromAFile() throws Exception {
+    ByteArrayOutputStream png = new ByteArrayOutputStream();
+    ImageIO.write(marker(), "png", png);
+
+    BufferedImage img = Photos.read(png.toByteArray(), "upload", 10_000);
+
+    assertThat(img.getWidth()).isEqualTo(64);
+    assertThat(img.getRGB(0, 0) & 0xffffff).isEqualTo(0x00ff00);
+    assertThat(img.getRGB(63, 31) & 0xffffff).isEqualTo(0x0000ff);
+    // 64 x 32 = 2,048 pixels: over a limit of 2,047, refused with the given name.
+    assertThatThrownBy(() -> Photos.read(png.toByteArray(), "upload", 2_047))
+        .isInstanceOf(UnsupportedImageException.class)
+        .hasMessageStartingWith("upload: 64x32 = 2,048 pixels exceeds the pixel limit of 2,047");
+    assertThatThrownBy(() -> Photos.read(new byte[] {1, 2, 3}, "upload", 10_000))
+        .isInstanceOf(UnsupportedImageException.class)
+        .hasMessageStartingWith("upload: not an image format");
+  }
+
+  @Test
   void exifOrientationSixIsTurnedUpright() throws Exception {
     ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
     ImageIO.write(marker(), "jpeg", jpeg);

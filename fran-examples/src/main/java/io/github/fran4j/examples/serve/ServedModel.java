@@ -36,12 +36,7 @@ public final class ServedModel implements AutoCloseable {
    *     {@link #withFacePipeline})
    */
   public static ServedModel of(ReAger reager) {
-    checkNotNull(reager, "reager");
-    if (reager.pipeline().isPresent()) {
-      throw new IllegalArgumentException("pass a ReAger without a face pipeline and give the "
-          + "pipeline to withFacePipeline, so that requests can switch it off");
-    }
-    return new ServedModel(reager, null);
+    return new ServedModel(checkNoPipeline(reager), null);
   }
 
   /**
@@ -55,11 +50,20 @@ public final class ServedModel implements AutoCloseable {
    */
   public static ServedModel withFacePipeline(ReAger reager, FacePipeline pipeline)
       throws IOException {
-    of(reager);
+    checkNoPipeline(reager);
     checkNotNull(pipeline, "pipeline");
     ReAger faces = ReAger.builder().setGenerator(new SharedGenerator(reager.generator()))
         .optPipeline(pipeline).build();
     return new ServedModel(reager, faces);
+  }
+
+  private static ReAger checkNoPipeline(ReAger reager) {
+    checkNotNull(reager, "reager");
+    if (reager.pipeline().isPresent()) {
+      throw new IllegalArgumentException("pass a ReAger without a face pipeline and give the "
+          + "pipeline to withFacePipeline, so that requests can switch it off");
+    }
+    return reager;
   }
 
   /** Returns whether a face pipeline is configured. */

@@ -253,9 +253,12 @@ public final class ReAgeJob implements Callable<Integer> {
       throw new IOException("cannot rename " + next + " to " + manifest);
     }
     fs.delete(new Path(out, OutputLayout.SCRATCH), true);
-    Dataset<Row> m = spark.read().parquet(manifest.toString());
-    long total = m.count();
-    long ok = m.filter(functions.col("status").equalTo(FranSpark.OK)).count();
+    long total = 0;
+    long ok = 0;
+    for (Row r : spark.read().parquet(manifest.toString()).groupBy("status").count().collectAsList()) {
+      total += r.getLong(1);
+      ok += FranSpark.OK.equals(r.getString(0)) ? r.getLong(1) : 0;
+    }
     fs.create(success, true).close();
     return new Summary(total, ok, total - ok, keptCount);
   }

@@ -10,6 +10,7 @@ import org.apache.spark.sql.Row;
 final class OutputExists implements FilterFunction<Row> {
   private static final long serialVersionUID = 1L;
   private final HashMap<String, String> conf;
+  private transient org.apache.hadoop.conf.Configuration hadoopConf; // built once per task
 
   OutputExists(HashMap<String, String> conf) {
     this.conf = conf;
@@ -21,7 +22,10 @@ final class OutputExists implements FilterFunction<Row> {
     if (out == null) {
       return false;
     }
+    if (hadoopConf == null) {
+      hadoopConf = OutputLayout.configuration(conf);
+    }
     Path p = new Path(out);
-    return AtomicFiles.fileSystem(p, OutputLayout.configuration(conf)).exists(p);
+    return AtomicFiles.fileSystem(p, hadoopConf).exists(p);
   }
 }

@@ -10,6 +10,7 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -152,22 +153,27 @@ public final class Photos {
   public static void write(BufferedImage image, Path file) throws IOException {
     checkNotNull(image, "image");
     String ext = Files.getFileExtension(file.getFileName().toString()).toLowerCase(Locale.ROOT);
-    String format;
-    switch (ext) {
-      case "png":
-        format = "png";
-        break;
-      case "jpg":
-      case "jpeg":
-        format = "jpeg";
-        break;
-      case "bmp":
-        format = "bmp";
-        break;
-      default:
-        throw new IllegalArgumentException(
-            "cannot write '" + file + "': unknown extension '" + ext + "', expected png, jpg or bmp");
+    if (formatName(ext) == null) {
+      throw new IllegalArgumentException(
+          "cannot write '" + file + "': unknown extension '" + ext + "', expected png, jpg or bmp");
     }
+    // Encoded in memory first: an image no writer accepts leaves no empty file behind.
+    java.nio.file.Files.write(file, encode(image, ext));
+  }
+
+  /**
+   * Encodes an image as {@link #write} writes it to a file with that extension: same bytes.
+   *
+   * @param image the image
+   * @param extension {@code png}, {@code jpg}/{@code jpeg} or {@code bmp} (any case)
+   * @return the encoded file content
+   * @throws IOException if no ImageIO writer accepts the image
+   * @throws IllegalArgumentException for an unknown extension
+   */
+  public static byte[] encode(BufferedImage image, String extension) throws IOException {
+    checkNotNull(image, "image");
+    String format = formatName(extension.toLowerCase(Locale.ROOT));
+    checkArgument(format != null, "unknown image format '%s', expected png, jpg or bmp", extension);
     BufferedImage out = image;
     if (!format.equals("png") && (image.getColorModel().hasAlpha()
         || image.getType() != BufferedImage.TYPE_INT_RGB && image.getType() != BufferedImage.TYPE_3BYTE_BGR)) {
@@ -175,8 +181,25 @@ public final class Photos {
       PlanarImage p = PlanarImage.fromBufferedImage(image);
       out = PlanarImage.of(p.rgb(), p.width(), p.height()).toBufferedImage();
     }
-    if (!ImageIO.write(out, format, file.toFile())) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    if (!ImageIO.write(out, format, bytes)) {
       throw new IOException("no ImageIO writer for " + format + " accepted image type " + out.getType());
+    }
+    return bytes.toByteArray();
+  }
+
+  /** Returns the ImageIO format name for a lower-case file extension, or null for none. */
+  private static String formatName(String ext) {
+    switch (ext) {
+      case "png":
+        return "png";
+      case "jpg":
+      case "jpeg":
+        return "jpeg";
+      case "bmp":
+        return "bmp";
+      default:
+        return null;
     }
   }
 

@@ -166,4 +166,40 @@ class PhotosTest {
     assertThatThrownBy(() -> Photos.write(argb, tmp.resolve("a.tiff")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("png, jpg or bmp");
   }
+
+  @Test
+  void bytesDecodeLikeTheFileAndNameTheSourceInErrors() throws Exception {
+    Path f = Path.of("src/test/resources/photos/grace_hopper_512x512.jpg");
+    BufferedImage fromFile = Photos.read(f, 1 << 20);
+    BufferedImage fromBytes = Photos.read(Files.readAllBytes(f), "s3://b/hopper.jpg", 1 << 20);
+    assertThat(fromBytes.getRGB(0, 0, 512, 512, null, 0, 512))
+        .isEqualTo(fromFile.getRGB(0, 0, 512, 512, null, 0, 512));
+    assertThatThrownBy(() -> Photos.read(new byte[0], "s3://b/empty.png", 100))
+        .isInstanceOf(UnsupportedImageException.class)
+        .hasMessageStartingWith("s3://b/empty.png: not an image");
+    byte[] png = Photos.encode(marker(), "png");
+    byte[] cut = java.util.Arrays.copyOf(png, png.length / 2);
+    assertThatThrownBy(() -> Photos.read(cut, "cut.png", 1 << 20))
+        .isInstanceOf(UnsupportedImageException.class).hasMessageStartingWith("cut.png: cannot decode");
+  }
+
+  @Test
+  void encodeGivesTheBytesWriteStores() throws Exception {
+    BufferedImage argb = new BufferedImage(16, 8, BufferedImage.TYPE_INT_ARGB);
+    argb.setRGB(3, 2, 0x80123456);
+    for (String ext : new String[] {"png", "jpg", "bmp"}) {
+      Path f = tmp.resolve("e." + ext);
+      Photos.write(marker(), f);
+      assertThat(Photos.encode(marker(), ext.toUpperCase(java.util.Locale.ROOT)))
+          .isEqualTo(Files.readAllBytes(f));
+      Photos.write(argb, f);
+      assertThat(Photos.encode(argb, ext)).isEqualTo(Files.readAllBytes(f));
+    }
+    // The same bytes ImageIO writes straight to a file (how write stored images before encode).
+    Path direct = tmp.resolve("direct.png");
+    ImageIO.write(marker(), "png", direct.toFile());
+    assertThat(Photos.encode(marker(), "png")).isEqualTo(Files.readAllBytes(direct));
+    assertThatThrownBy(() -> Photos.encode(marker(), "tiff"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'tiff'");
+  }
 }

@@ -1,0 +1,449 @@
+package io.github.fran4j.spark;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import io.github.fran4j.core.ReAger;
+import io.github.fran4j.core.image.AgeMap;
+import io.github.fran4j.core.pipeline.FaceAligner;
+import io.github.fran4j.core.pipeline.FaceDetector;
+import io.github.fran4j.core.pipeline.FacePipeline;
+import io.github.fran4j.core.pipeline.FixedBoxDetector;
+import io.github.fran4j.core.pipeline.FullImageDetector;
+import io.github.fran4j.core.pipeline.NoFacePolicy;
+import io.github.fran4j.core.pipeline.Photos;
+import io.github.fran4j.core.spi.Device;
+import io.github.fran4j.onnx.face.OnnxFaceDetector;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.spark.SparkFiles;
+
+/**
+ * What to re-age and how: the options of {@code fran reage} (and of {@link ReAger.Builder}) in a
+ * serialisable value that Spark ships to the executors. Immutable and thread-safe; equal specs
+ * share one {@link ReAger} per executor JVM.
+ *
+ * <p>File options (model, detector, landmarks) name local files. On a cluster, ship them with
+ * {@code spark-submit --files}: an executor that does not find the path as given uses the file of
+ * the same name in {@link SparkFiles}.
+ */
+public final class ReAgeSpec implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final List<String> FORMATS = List.of("png", "jpg", "jpeg", "bmp");
+
+  private final String model;
+  private final double inputAge;
+  private final double targetAge;
+  private final String face;
+  private final String detector;
+  private final String landmarks;
+  private final String device;
+  private final int threads;
+  private final int cropResolution;
+  private final int tileSize;
+  private final int minFace;
+  private final long maxPixels;
+  private final boolean failOnNoFace;
+  private final String format;
+
+  private ReAgeSpec(Builder b) {
+    model = b.model;
+    inputAge = b.inputAge;
+    targetAge = b.targetAge;
+    face = b.face;
+    detector = b.detector;
+    landmarks = b.landmarks;
+    device = b.device;
+    threads = b.threads;
+    cropResolution = b.cropResolution;
+    tileSize = b.tileSize;
+    minFace = b.minFace;
+    maxPixels = b.maxPixels;
+    failOnNoFace = b.failOnNoFace;
+    format = b.format;
+  }
+
+  /** Returns a builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns the model file as given. */
+  public String model() {
+    return model;
+  }
+
+  /** Returns the apparent age in the input images (rows may override it), in years. */
+  public double inputAge() {
+    return inputAge;
+  }
+
+  /** Returns the target age (rows may override it), in years. */
+  public double targetAge() {
+    return targetAge;
+  }
+
+  /** Returns the largest image accepted, in pixels. */
+  public long maxPixels() {
+    return maxPixels;
+  }
+
+  /**
+   * Returns the output format ({@code png}, {@code jpg}, {@code jpeg} or {@code bmp}); empty
+   * when outputs keep their input's format.
+   */
+  public Optional<String> format() {
+    return Optional.ofNullable(format);
+  }
+
+  /**
+   * Checks the spec where it is built (the driver): the files exist and the model loads, so a bad
+   * path fails before any task starts, naming the path.
+   *
+   * @throws NoSuchFileException if the model, detector or landmark file does not exist
+   * @throws IOException if the model or detector cannot be loaded
+   */
+  public void validate() throws IOException {
+    for (String f : new String[] {model, detector, landmarks}) {
+      if (f != null && !Files.isRegularFile(Path.of(f))) {
+        throw new NoSuchFileException(f, null, "no such file (the driver reads it; ship it to "
+            + "executors with spark-submit --files)");
+      }
+    }
+    try (Opened o = open(Path::of)) {
+      // Loaded and closed: the backend accepted the model and the options.
+    }
+  }
+
+  /**
+   * Opens the re-ager (and face detector) this spec describes, with files resolved on this JVM.
+   * Executors use {@link #openOnExecutor()}; this is the driver's and the tests' way in.
+   *
+   * @param resolve maps a file option to a local path
+   * @return the opened re-ager; the caller closes it
+   * @throws IOException if a file cannot be loaded
+   */
+  Opened open(java.util.function.Function<String, Path> resolve) throws IOException {
+    FaceDetector det = openDetector(resolve);
+    try {
+      ReAger.Builder b = ReAger.builder().setModel(resolve.apply(model))
+          .optDevice(Device.parse(device)).optMaxPixels(maxPixels).optThreads(threads);
+      if (!(det instanceof FullImageDetector)) {
+        b.optPipeline(pipeline(det));
+      }
+      return new Opened(b.build(), det);
+    } catch (IOException | RuntimeException e) {
+      det.close();
+      throw e;
+    }
+  }
+
+  /** Opens this spec on an executor: files as given, else shipped with {@code --files}. */
+  Opened openOnExecutor() throws IOException {
+    return open(ReAgeSpec::localFile);
+  }
+
+  private static Path localFile(String file) {
+    Path p = Path.of(file);
+    if (Files.isRegularFile(p)) {
+      return p;
+    }
+    Path shipped = Path.of(SparkFiles.get(p.getFileName().toString()));
+    checkArgument(Files.isRegularFile(shipped), "%s: not found on this executor, nor shipped with "
+        + "--files (looked for %s)", file, shipped);
+    return shipped;
+  }
+
+  private FaceDetector openDetector(java.util.function.Function<String, Path> resolve)
+      throws IOException {
+    String f = face.toLowerCase(Locale.ROOT);
+    if (f.equals("full") || (f.equals("auto") && detector == null)) {
+      return FullImageDetector.INSTANCE;
+    }
+    if (f.equals("auto")) {
+      return OnnxFaceDetector.open(resolve.apply(detector),
+          landmarks == null ? null : resolve.apply(landmarks));
+    }
+    return FixedBoxDetector.parse(face);
+  }
+
+  /** The face pipeline of {@code fran reage}, with the same defaults. */
+  private FacePipeline pipeline(FaceDetector det) {
+    FacePipeline.Builder b = FacePipeline.builder().optFaceDetector(det).optMaxPixels(maxPixels)
+        .optMinFaceSize(minFace).optCropResolution(cropResolution)
+        .optNoFacePolicy(failOnNoFace ? NoFacePolicy.THROW : NoFacePolicy.RETURN_UNCHANGED);
+    if (tileSize > 0) {
+      b.optTileSize(tileSize);
+    }
+    if (det instanceof OnnxFaceDetector && landmarks == null) {
+      // Detector boxes hug the face; enlarge them towards an FFHQ-like framing.
+      b.optAligner(FaceAligner.builder().optBoxScale(1.6).build());
+    }
+    return b.build();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof ReAgeSpec)) {
+      return false;
+    }
+    ReAgeSpec s = (ReAgeSpec) o;
+    return model.equals(s.model) && inputAge == s.inputAge && targetAge == s.targetAge
+        && face.equals(s.face) && Objects.equals(detector, s.detector)
+        && Objects.equals(landmarks, s.landmarks) && device.equals(s.device) && threads == s.threads
+        && cropResolution == s.cropResolution && tileSize == s.tileSize && minFace == s.minFace
+        && maxPixels == s.maxPixels && failOnNoFace == s.failOnNoFace
+        && Objects.equals(format, s.format);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(model, inputAge, targetAge, face, detector, landmarks, device, threads,
+        cropResolution, tileSize, minFace, maxPixels, failOnNoFace, format);
+  }
+
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT, "ReAgeSpec{model=%s, %s -> %s, face=%s, device=%s}", model,
+        inputAge, targetAge, face, device);
+  }
+
+  /** A re-ager and the face detector it uses (closed together). */
+  static final class Opened implements AutoCloseable {
+    final ReAger reager;
+    private final FaceDetector detector;
+
+    Opened(ReAger reager, FaceDetector detector) {
+      this.reager = reager;
+      this.detector = detector;
+    }
+
+    @Override
+    public void close() {
+      try {
+        reager.close();
+      } finally {
+        detector.close();
+      }
+    }
+  }
+
+  /**
+   * Builds a {@link ReAgeSpec}: {@link #setModel}, {@link #setInputAge} and {@link #setTargetAge}
+   * are required, the rest default as in {@code fran reage}. Not thread-safe.
+   */
+  public static final class Builder {
+    private String model;
+    private double inputAge = Double.NaN;
+    private double targetAge = Double.NaN;
+    private String face = "auto";
+    private String detector;
+    private String landmarks;
+    private String device = "auto";
+    private int threads;
+    private int cropResolution;
+    private int tileSize;
+    private int minFace = 24;
+    private long maxPixels = Photos.DEFAULT_MAX_PIXELS;
+    private boolean failOnNoFace;
+    private String format;
+
+    private Builder() {}
+
+    /**
+     * Sets the model file ({@code .safetensors} or {@code .onnx}).
+     *
+     * @param v a path on the driver (and on executors, or shipped with {@code --files})
+     * @return this builder
+     */
+    public Builder setModel(String v) {
+      model = checkNotNull(v, "model");
+      return this;
+    }
+
+    /**
+     * Sets the apparent age in the inputs (a row's {@code input_age} column overrides it).
+     *
+     * @param v years, 0 to 150
+     * @return this builder
+     */
+    public Builder setInputAge(double v) {
+      inputAge = AgeMap.checkAge(v, "input age");
+      return this;
+    }
+
+    /**
+     * Sets the target age (a row's {@code target_age} column overrides it).
+     *
+     * @param v years, 0 to 150
+     * @return this builder
+     */
+    public Builder setTargetAge(double v) {
+      targetAge = AgeMap.checkAge(v, "target age");
+      return this;
+    }
+
+    /**
+     * Sets where the face is: {@code auto} (the detector if one is set, else the whole image),
+     * {@code full}, or a box {@code x,y,w,h}. Default {@code auto}.
+     *
+     * @param v the face option of {@code fran reage --face}
+     * @return this builder
+     * @throws IllegalArgumentException for anything else
+     */
+    public Builder optFace(String v) {
+      String f = checkNotNull(v, "face").trim();
+      String lower = f.toLowerCase(Locale.ROOT);
+      if (!lower.equals("auto") && !lower.equals("full")) {
+        try {
+          FixedBoxDetector.parse(f);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("face must be auto, full or x,y,w,h: " + e.getMessage(), e);
+        }
+      }
+      face = f;
+      return this;
+    }
+
+    /**
+     * Sets the UltraFace-style ONNX face detector used by {@code face auto}.
+     *
+     * @param v the detector file
+     * @return this builder
+     */
+    public Builder optDetector(String v) {
+      detector = checkNotNull(v, "detector");
+      return this;
+    }
+
+    /**
+     * Sets the 68-point landmark ONNX model used with the detector.
+     *
+     * @param v the landmark model file
+     * @return this builder
+     */
+    public Builder optLandmarks(String v) {
+      landmarks = checkNotNull(v, "landmarks");
+      return this;
+    }
+
+    /**
+     * Sets the device: {@code auto}, {@code cpu}, {@code cuda} or {@code cuda:N} (default auto).
+     *
+     * @param v the device
+     * @return this builder
+     */
+    public Builder optDevice(String v) {
+      Device.parse(checkNotNull(v, "device"));
+      device = v;
+      return this;
+    }
+
+    /**
+     * Sets the backend's threads per executor JVM (0: the backend's default). Every task of an
+     * executor shares them; see docs/spark.md on sizing.
+     *
+     * @param v 0 or a positive count
+     * @return this builder
+     */
+    public Builder optThreads(int v) {
+      checkArgument(v >= 0, "threads must be >= 0, got %s", v);
+      threads = v;
+      return this;
+    }
+
+    /**
+     * Sets the resolution faces are re-aged at (0: the model's own).
+     *
+     * @param v 0 or a positive size
+     * @return this builder
+     */
+    public Builder optCropResolution(int v) {
+      checkArgument(v >= 0, "crop resolution must be >= 0, got %s", v);
+      cropResolution = v;
+      return this;
+    }
+
+    /**
+     * Sets the tile side for large crops (0: none).
+     *
+     * @param v 0 or a positive size
+     * @return this builder
+     */
+    public Builder optTileSize(int v) {
+      checkArgument(v >= 0, "tile size must be >= 0, got %s", v);
+      tileSize = v;
+      return this;
+    }
+
+    /**
+     * Sets the smallest face re-aged, in pixels (default 24).
+     *
+     * @param v a positive size
+     * @return this builder
+     */
+    public Builder optMinFace(int v) {
+      checkArgument(v > 0, "min face must be > 0, got %s", v);
+      minFace = v;
+      return this;
+    }
+
+    /**
+     * Sets the largest image accepted, in pixels (default 100 megapixels); larger images become
+     * failed rows.
+     *
+     * @param v a positive pixel count
+     * @return this builder
+     */
+    public Builder optMaxPixels(long v) {
+      checkArgument(v > 0, "max pixels must be > 0, got %s", v);
+      maxPixels = v;
+      return this;
+    }
+
+    /**
+     * Makes an image without a face a failed row instead of an unchanged copy (default false,
+     * as {@code fran reage --no-face warn}).
+     *
+     * @param v whether no face fails the row
+     * @return this builder
+     */
+    public Builder optFailOnNoFace(boolean v) {
+      failOnNoFace = v;
+      return this;
+    }
+
+    /**
+     * Sets the output format (default: each output keeps its input's format).
+     *
+     * @param v {@code png}, {@code jpg}, {@code jpeg} or {@code bmp}
+     * @return this builder
+     */
+    public Builder optFormat(String v) {
+      String f = checkNotNull(v, "format").toLowerCase(Locale.ROOT);
+      checkArgument(FORMATS.contains(f), "format must be one of %s, got '%s'", FORMATS, v);
+      format = f;
+      return this;
+    }
+
+    /**
+     * Returns the spec (not yet validated against the files: see {@link ReAgeSpec#validate()}).
+     *
+     * @return the spec
+     * @throws IllegalStateException if the model or an age is missing
+     */
+    public ReAgeSpec build() {
+      if (model == null || Double.isNaN(inputAge) || Double.isNaN(targetAge)) {
+        throw new IllegalStateException("setModel, setInputAge and setTargetAge are required");
+      }
+      return new ReAgeSpec(this);
+    }
+  }
+}

@@ -27,6 +27,8 @@ Each case is saved exactly as the community saves its generator, a plain
                          minimum size 2^(depth+1)), then cropped back. Their RGB values are k/255
                          and their age planes constant (input age 30, target 70) so that a test can
                          rebuild the image and go through ReAger itself.
+  <case>.grad.safetensors  (width 8 only) one training step's gradients of mean(model(x) * r)
+                         for fixed x and r, for the DJL model's backward pass.
 
 Needs torch (Debian: apt-get install -y python3-torch). Run from the repository root:
   /usr/bin/python3 fran-core/src/test/python/make_community_fixtures.py
@@ -167,6 +169,31 @@ def make_case(name, width, depth, sizes, batch, seed, perturb_filt=False):
     write(os.path.join(OUT, name + ".io.safetensors"), io, {})
 
 
+def make_gradients(name, size, seed):
+    """One training step's gradients: loss = mean(model(x) * r) for fixed x and r, float64.
+    Writes <case>.grad.safetensors: "input" [2,5,H,W], "r" [2,3,H,W], "output" and
+    "grad.<parameter name>" for every trainable parameter (buffers have none)."""
+    gen = torch.Generator().manual_seed(seed)
+    sd = torch.load(os.path.join(OUT, name + ".pth"))
+    depth = max(int(k[4]) for k in sd if k.startswith("down"))
+    width = sd["init_conv.0.weight"].shape[0]
+    model = CommunityUNet(width, depth).double()
+    model.load_state_dict({k: v.double() for k, v in sd.items()})
+    model.train()
+    x = torch.rand(2, 5, size[0], size[1], generator=gen)
+    r = torch.randn(2, 3, size[0], size[1], generator=gen)
+    y = model(x.double())
+    loss = (y * r.double()).mean()
+    loss.backward()
+    out = [("input", x), ("r", r), ("output", y.detach().float()),
+           ("loss", loss.detach().float().reshape(1))]
+    for k, p in model.named_parameters():
+        out.append(("grad." + k, p.grad.float()))
+    print("%-16s gradients: loss %.6f, largest |grad| %.4f" % (
+        name, loss.item(), max(p.grad.abs().max().item() for p in model.parameters())))
+    write(os.path.join(OUT, name + ".grad.safetensors"), out, {})
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     print("torch", torch.__version__)
@@ -174,6 +201,7 @@ def main():
     make_case("community_w4", 4, 4, [(32, 32), (72, 56)], 1, 11)
     # Width 8 with two levels (keeps the file small) and a perturbed `filt` in every BlurPool.
     make_case("community_w8_d2", 8, 2, [(16, 24), (18, 14)], 2, 13, perturb_filt=True)
+    make_gradients("community_w8_d2", (16, 24), 14)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,9 @@ Each case is saved exactly as the community saves its generator, a plain
                          rebuild the image and go through ReAger itself.
   <case>.grad.safetensors  (width 8 only) one training step's gradients of mean(model(x) * r)
                          for fixed x and r, for the DJL model's backward pass.
+  community_d_w8.pth     the community's 4-channel PatchGAN discriminator at width 8, and
+  community_d_w8.io.safetensors  its logits (eval and train mode), the community D loss with its
+                         gradients, and the generator's L1 and 0.05-weighted adversarial terms.
 
 Needs torch (Debian: apt-get install -y python3-torch). Run from the repository root:
   /usr/bin/python3 fran-core/src/test/python/make_community_fixtures.py
@@ -194,6 +197,101 @@ def make_gradients(name, size, seed):
     write(os.path.join(OUT, name + ".grad.safetensors"), out, {})
 
 
+class PatchGan(nn.Module):
+    """The community's 4-channel PatchGAN from the issue's facts: conv4x4 s2 (4 -> w), LReLU 0.2,
+    conv4x4 s2 + BN + LReLU 0.2 (2w), conv4x4 s2 + BN + LReLU 0.2 (4w), conv4x4 s1 -> 1; padding 1
+    everywhere and a bias on every conv (nn.Conv2d's default; the facts do not say). The module
+    names (an nn.Sequential called `model`) are this script's choice: the Java loader maps any
+    sequential naming by order."""
+
+    def __init__(self, width):
+        super().__init__()
+        self.model = nn.Sequential(
+            nn.Conv2d(4, width, 4, stride=2, padding=1), nn.LeakyReLU(0.2),
+            nn.Conv2d(width, 2 * width, 4, stride=2, padding=1), nn.BatchNorm2d(2 * width),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(2 * width, 4 * width, 4, stride=2, padding=1), nn.BatchNorm2d(4 * width),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(4 * width, 1, 4, stride=1, padding=1))
+
+    def forward(self, x):
+        return self.model(x)
+
+
+def bce(logits, label):
+    return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, label))
+
+
+def community_d_loss(d, out, src, tgt, src_age, tgt_age):
+    """fake (output, target age) -> 0 weight 1; real (target, target age) -> 1 weight 2; four mock
+    pairs -> 0 weight 0.5 each: (source, target age), (target, source age), (output, source age),
+    (target, source age)."""
+    cat = lambda img, age: torch.cat([img, age], dim=1)
+    loss = bce(d(cat(out, tgt_age)), 0.0) + 2.0 * bce(d(cat(tgt, tgt_age)), 1.0)
+    for img, age in [(src, tgt_age), (tgt, src_age), (out, src_age), (tgt, src_age)]:
+        loss = loss + 0.5 * bce(d(cat(img, age)), 0.0)
+    return loss
+
+
+def make_discriminator(name, width, size, seed):
+    """Writes <name>.pth (random weights, random BatchNorm statistics) and <name>.io.safetensors:
+    the eval and train-mode logits for "input" [2,4,H,W]; for images "source", "target", "output"
+    [2,3,H,W] and ages "source_age", "target_age" [2,1,H,W] the community D loss (train mode, batch
+    statistics) "d_loss", its gradients "grad.<name>", and "g_adv" = 0.05 * BCE(D(output, target
+    age), 1) and "g_l1" = L1(output, target) (float64)."""
+    gen = torch.Generator().manual_seed(seed)
+    d = PatchGan(width)
+    with torch.no_grad():
+        for m in d.modules():
+            if isinstance(m, nn.Conv2d):
+                fan_in = m.weight[0].numel()
+                m.weight.copy_(torch.randn(m.weight.shape, generator=gen) * (2.0 / fan_in) ** 0.5)
+                m.bias.copy_(0.1 * torch.randn(m.bias.shape, generator=gen))
+            if isinstance(m, nn.BatchNorm2d):
+                m.weight.copy_(0.5 + torch.rand(m.num_features, generator=gen))
+                m.bias.copy_(0.2 * torch.randn(m.num_features, generator=gen))
+                m.running_mean.copy_(0.2 * torch.randn(m.num_features, generator=gen))
+                m.running_var.copy_(0.5 + torch.rand(m.num_features, generator=gen))
+    torch.save(d.state_dict(), os.path.join(OUT, name + ".pth"))
+    ref = PatchGan(width).double()
+    ref.load_state_dict({k: (v.double() if v.is_floating_point() else v)
+                         for k, v in d.state_dict().items()})
+    h, w = size
+    x = torch.rand(2, 4, h, w, generator=gen)
+    ref.eval()
+    with torch.no_grad():
+        y_eval = ref(x.double())
+    ref.train()
+    with torch.no_grad():
+        y_train = ref(x.double())
+    ref.load_state_dict({k: (v.double() if v.is_floating_point() else v)
+                         for k, v in d.state_dict().items()})  # undo the running-stat update
+    src = torch.rand(2, 3, h, w, generator=gen)
+    tgt = torch.rand(2, 3, h, w, generator=gen)
+    out = torch.rand(2, 3, h, w, generator=gen)
+    src_age = torch.full((2, 1, h, w), 0.25)
+    tgt_age = torch.full((2, 1, h, w), 0.65)
+    ref.train()
+    d_loss = community_d_loss(ref, out.double(), src.double(), tgt.double(), src_age.double(),
+                              tgt_age.double())
+    d_loss.backward()
+    ref.load_state_dict({k: (v.double() if v.is_floating_point() else v)
+                         for k, v in d.state_dict().items()})
+    ref.eval()
+    with torch.no_grad():
+        g_adv = 0.05 * bce(ref(torch.cat([out, tgt_age], 1).double()), 1.0)
+    g_l1 = F.l1_loss(out.double(), tgt.double())
+    io = [("input", x), ("eval", y_eval.float()), ("train", y_train.float()),
+          ("source", src), ("target", tgt), ("output", out), ("source_age", src_age),
+          ("target_age", tgt_age), ("d_loss", d_loss.detach().float().reshape(1)),
+          ("g_adv", g_adv.float().reshape(1)), ("g_l1", g_l1.float().reshape(1))]
+    for k, p in ref.named_parameters():
+        io.append(("grad." + k, p.grad.float()))
+    print("%-16s logits %s, d_loss %.6f, g_adv %.6f" % (name, tuple(y_eval.shape),
+                                                       d_loss.item(), g_adv.item()))
+    write(os.path.join(OUT, name + ".io.safetensors"), io, {})
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     print("torch", torch.__version__)
@@ -202,6 +300,7 @@ def main():
     # Width 8 with two levels (keeps the file small) and a perturbed `filt` in every BlurPool.
     make_case("community_w8_d2", 8, 2, [(16, 24), (18, 14)], 2, 13, perturb_filt=True)
     make_gradients("community_w8_d2", (16, 24), 14)
+    make_discriminator("community_d_w8", 8, (32, 32), 15)
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ public final class ReageCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--model", required = true, description = "Model file (.onnx or .safetensors).")
+  @Option(names = "--model", required = true, description = "Model file (.onnx, .safetensors or .pth, either U-Net family).")
   Path model;
 
   @Option(names = "--input", required = true, description = "An image file or a folder of images.")

@@ -67,6 +67,28 @@ class ReageCommandTest {
   }
 
   @Test
+  void communityPthRunsAsItIs() throws Exception {
+    Path in = png("in.png", 72, 56, 3);
+    Path out = tmp.resolve("out.png");
+    StringWriter err = new StringWriter();
+    Path pth = io.github.fran4j.core.testing.Fixtures.communityWeightsFile("community_w4");
+    int rc = run(err, "reage", "--model", pth.toString(), "--input", in.toString(),
+        "--output", out.toString(), "--from", "30", "--to", "70", "--face", "full",
+        "--crop-resolution", "64");
+    assertThat(rc).as(err.toString()).isEqualTo(0);
+    BufferedImage a = ImageIO.read(in.toFile());
+    BufferedImage b = ImageIO.read(out.toFile());
+    assertThat(b.getWidth()).isEqualTo(72);
+    int changed = 0;
+    for (int y = 0; y < 56; y++) {
+      for (int x = 0; x < 72; x++) {
+        changed += a.getRGB(x, y) != b.getRGB(x, y) ? 1 : 0;
+      }
+    }
+    assertThat(changed).isGreaterThan(72 * 56 / 2);
+  }
+
+  @Test
   void sweepAndGrid() throws Exception {
     Path in = png("in.png", 64, 48, 2);
     Path dir = tmp.resolve("sweep");

@@ -17,7 +17,8 @@ public final class RandomUNetWeights {
   private RandomUNetWeights() {}
 
   /**
-   * Creates a state dict with every tensor of {@code config.layout().parameters()}.
+   * Creates a state dict with every tensor of {@code config.weightLayout().parameters()}; BlurPool
+   * filters ({@code .filt}) get the community's standard [1 3 3 1] x [1 3 3 1] / 64.
    *
    * @param config the architecture
    * @param seed the random seed; the same seed gives the same weights
@@ -27,7 +28,7 @@ public final class RandomUNetWeights {
     checkNotNull(config, "config");
     SplittableRandom rnd = new SplittableRandom(seed);
     StateDict.Builder b = StateDict.builder();
-    for (UNetLayout.Parameter p : config.layout().parameters()) {
+    for (UNetLayout.Parameter p : config.weightLayout().parameters()) {
       int[] shape = p.shape();
       if (p.dtype() == DType.I64) {
         b.put(p.name(), Tensor.ofLongs(new long[] {0}, shape));
@@ -35,9 +36,14 @@ public final class RandomUNetWeights {
       }
       float[] v = new float[Tensor.numel(shape)];
       String n = p.name();
-      if (shape.length == 4) {
+      if (n.endsWith(".filt")) {
+        float[] a = {1, 3, 3, 1};
+        for (int i = 0; i < v.length; i++) {
+          v[i] = a[(i / 4) % 4] * a[i % 4] / 64f;
+        }
+      } else if (shape.length == 4) {
         // He-normal over the fan-in; a ConvTranspose weight is (in, out, k, k).
-        boolean transposed = n.endsWith(".up.weight");
+        boolean transposed = n.endsWith(".up.weight") || n.endsWith("blur_upsample.0.weight");
         int fanIn = (transposed ? shape[0] : shape[1]) * shape[2] * shape[3];
         double std = Math.sqrt(2.0 / fanIn);
         for (int i = 0; i < v.length; i++) {

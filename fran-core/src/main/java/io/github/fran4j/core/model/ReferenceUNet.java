@@ -25,7 +25,9 @@ import java.util.stream.IntStream;
  * bias. A DoubleConv is [3x3 convolution (padding 1, no bias), BatchNorm with the running
  * statistics and epsilon {@link UNetLayout#BATCH_NORM_EPS}, ReLU] twice. With
  * {@link UNetConfig#blurPool()} the pooling and up-sampling are anti-aliased exactly as that
- * method's documentation specifies.
+ * method's documentation specifies. For a {@link UNetFamily#COMMUNITY} configuration it runs that
+ * family's network instead, as {@link CommunityUNetLayout} describes it; its input sizes must be
+ * multiples of {@link UNetConfig#sizeMultiple()}.
  *
  * <p>The loops are deliberately simple (the innermost loop always runs over contiguous x so that
  * the JIT can vectorise it); each convolution is spread over output channels on the common
@@ -42,9 +44,20 @@ public final class ReferenceUNet {
   private final UpWeights[] up;
   private final float[] outWeight;
   private final float[] outBias;
+  private final CommunityUNet community; // non-null for the community family, which runs instead
 
   private ReferenceUNet(UNetConfig config, StateDict weights) {
     this.config = config;
+    if (config.family() == UNetFamily.COMMUNITY) {
+      this.community = new CommunityUNet(config, weights);
+      this.inc = null;
+      this.down = null;
+      this.up = null;
+      this.outWeight = null;
+      this.outBias = null;
+      return;
+    }
+    this.community = null;
     UNetLayout layout = config.layout();
     this.inc = new DoubleConvWeights(layout.inc(), weights);
     int depth = config.depth();
@@ -71,7 +84,7 @@ public final class ReferenceUNet {
       throws ModelFormatException {
     checkNotNull(weights, "weights");
     checkNotNull(config, "config");
-    config.layout().check(weights);
+    config.weightLayout().check(weights);
     return new ReferenceUNet(config, weights);
   }
 
@@ -152,9 +165,21 @@ public final class ReferenceUNet {
         min,
         config.depth(),
         config.blurPool() ? " with blur-pool" : "");
+    if (config.family() == UNetFamily.COMMUNITY) {
+      int m = config.sizeMultiple();
+      checkArgument(
+          s[2] % m == 0 && s[3] % m == 0,
+          "input %s: the community U-Net needs height and width that are multiples of 2^depth = "
+              + "%s (pad the image first)",
+          Arrays.toString(s),
+          m);
+    }
   }
 
   private FeatureMap forwardOne(FeatureMap x) {
+    if (community != null) {
+      return community.forwardOne(x);
+    }
     int depth = config.depth();
     FeatureMap[] skips = new FeatureMap[depth + 1];
     skips[0] = inc.apply(x);
@@ -437,7 +462,7 @@ public final class ReferenceUNet {
   }
 
   /** Reflect padding's index mapping (the edge is not repeated): -1 -> 1, n -> n - 2. */
-  private static int reflect(int i, int n) {
+  static int reflect(int i, int n) {
     if (i < 0) {
       return -i;
     }

@@ -17,14 +17,24 @@ import java.util.Objects;
  *
  * <p>Defaults are the reference's: 5 input channels (RGB + input age + target age), 3 output
  * channels (an RGB delta), base width 64, depth 4, transposed up-sampling, no blur-pool, trained at
- * 256x256. Use {@link #builder()} and the {@code opt*} setters to change them. Thread-safe.
+ * 256x256. Use {@link #builder()} and the {@code opt*} setters to change them.
+ *
+ * <p>The {@link #family()} names the module structure and parameter names (the reference's, or
+ * the community's open re-implementation); {@link #weightLayout()} returns that family's names.
+ * Thread-safe.
  */
 public final class UNetConfig {
   /** The metadata key under which model files store {@link #toJson()}. */
   public static final String METADATA_KEY = "fran.unet_config";
   /** The version of the JSON form written by {@link #toJson()}. */
   public static final int JSON_VERSION = 1;
+  /**
+   * The resolution the community family is trained and run at (its released model: 512x512),
+   * assumed for its state dicts, which carry no metadata.
+   */
+  public static final int COMMUNITY_RESOLUTION = 512;
 
+  private final UNetFamily family;
   private final int inChannels;
   private final int outChannels;
   private final int baseWidth;
@@ -34,6 +44,7 @@ public final class UNetConfig {
   private final int trainingResolution;
 
   private UNetConfig(Builder b) {
+    this.family = b.family;
     this.inChannels = b.inChannels;
     this.outChannels = b.outChannels;
     this.baseWidth = b.baseWidth;
@@ -56,6 +67,7 @@ public final class UNetConfig {
   /** Returns a builder pre-filled with this configuration. */
   public Builder toBuilder() {
     return builder()
+        .optFamily(family)
         .optInChannels(inChannels)
         .optOutChannels(outChannels)
         .optBaseWidth(baseWidth)
@@ -63,6 +75,11 @@ public final class UNetConfig {
         .optUpsampling(upsampling)
         .optBlurPool(blurPool)
         .optTrainingResolution(trainingResolution);
+  }
+
+  /** Returns the family: the module structure and parameter names. */
+  public UNetFamily family() {
+    return family;
   }
 
   /** Returns the number of input channels (5: RGB, input age, target age). */
@@ -109,7 +126,9 @@ public final class UNetConfig {
 
   /**
    * Returns the multiple that input heights and widths must be, 2^depth: the network halves the
-   * resolution {@code depth} times and concatenates with skips of the same size.
+   * resolution {@code depth} times and concatenates with skips of the same size. Callers pad
+   * other sizes up to it (the community family cannot run them at all; the reference family's
+   * zero-padded up-sampling would run them but differently from a padded image).
    */
   public int sizeMultiple() {
     return 1 << depth;
@@ -121,6 +140,11 @@ public final class UNetConfig {
    * for the reflect padding, which 2^depth + 2^(depth-1) guarantees.
    */
   public int minimumSize() {
+    if (family == UNetFamily.COMMUNITY) {
+      // Each BlurPool reflection-pads by 2, which needs at least 3 pixels: the deepest max-pooled
+      // map (2^(depth+1) / 2^(depth-1) - 1 = 3) and the first up-sampled one (2 * 2 = 4) have them.
+      return 1 << (depth + 1);
+    }
     return blurPool ? (1 << depth) + (1 << (depth - 1)) : 1 << depth;
   }
 
@@ -137,9 +161,36 @@ public final class UNetConfig {
     return (level == depth && upsampling == Upsampling.BILINEAR) ? w / 2 : w;
   }
 
-  /** Returns the layout of parameter names and shapes implied by this configuration. */
+  /**
+   * Returns the reference family's layout of parameter names and shapes for this configuration.
+   *
+   * @throws IllegalStateException if this is not a {@link UNetFamily#REFERENCE} configuration (use
+   *     {@link #weightLayout()} for code that handles every family)
+   */
   public UNetLayout layout() {
+    if (family != UNetFamily.REFERENCE) {
+      throw new IllegalStateException("layout() is the reference family's; this is a "
+          + family.id() + " U-Net: use weightLayout() or communityLayout()");
+    }
     return new UNetLayout(this);
+  }
+
+  /**
+   * Returns the community family's layout of parameter names and shapes.
+   *
+   * @throws IllegalStateException if this is not a {@link UNetFamily#COMMUNITY} configuration
+   */
+  public CommunityUNetLayout communityLayout() {
+    if (family != UNetFamily.COMMUNITY) {
+      throw new IllegalStateException(
+          "communityLayout() needs a community U-Net; this is a " + family.id() + " one");
+    }
+    return new CommunityUNetLayout(this);
+  }
+
+  /** Returns this family's layout of parameter names and shapes. */
+  public WeightLayout weightLayout() {
+    return family == UNetFamily.COMMUNITY ? new CommunityUNetLayout(this) : new UNetLayout(this);
   }
 
   /**
@@ -150,6 +201,11 @@ public final class UNetConfig {
   public String toJson() {
     JsonObject o = new JsonObject();
     o.addProperty("version", JSON_VERSION);
+    if (family != UNetFamily.REFERENCE) {
+      // Omitted for the reference so that configurations written before families existed and
+      // after are byte-identical; absent means reference.
+      o.addProperty("family", family.id());
+    }
     o.addProperty("in_channels", inChannels);
     o.addProperty("out_channels", outChannels);
     o.addProperty("base_width", baseWidth);
@@ -179,6 +235,14 @@ public final class UNetConfig {
                 + " (was the file written by a newer FRAN for Java?)");
       }
       Builder b = builder();
+      if (o.has("family")) {
+        String f = o.get("family").getAsString();
+        try {
+          b.optFamily(UNetFamily.fromId(f));
+        } catch (IllegalArgumentException e) {
+          throw new ModelFormatException(e.getMessage());
+        }
+      }
       if (o.has("in_channels")) {
         b.optInChannels(o.get("in_channels").getAsInt());
       }
@@ -216,8 +280,9 @@ public final class UNetConfig {
 
   /**
    * Derives the configuration from a state dict: the JSON under {@link #METADATA_KEY} when present
-   * (checked against the tensors), otherwise the channel counts, width, depth and up-sampling
-   * inferred from the tensor names and shapes. Blur-pool has no parameters and so cannot be
+   * (checked against the tensors), otherwise the family (from the names: {@code inc.*} for the
+   * reference, {@code init_conv.*} for the community's), channel counts, width, depth and
+   * up-sampling inferred from the tensor names and shapes. Blur-pool has no parameters and so cannot be
    * inferred; without metadata it is off. The training resolution is likewise taken from metadata
    * or left at 256.
    *
@@ -235,17 +300,21 @@ public final class UNetConfig {
     } else {
       config = infer(weights);
     }
-    config.layout().check(weights);
+    config.weightLayout().check(weights);
     return config;
   }
 
   private static UNetConfig infer(StateDict w) throws ModelFormatException {
+    if (w.contains("init_conv.0.weight") && !w.contains("inc.double_conv.0.weight")) {
+      return inferCommunity(w);
+    }
     Tensor first = w.find("inc.double_conv.0.weight").orElse(null);
     Tensor out = w.find("outc.conv.weight").orElse(null);
     if (first == null || out == null || first.rank() != 4 || out.rank() != 4) {
       throw new ModelFormatException(
           "not a FRAN U-Net state dict: expected 4-d tensors 'inc.double_conv.0.weight' and "
-              + "'outc.conv.weight', found " + w.size() + " tensors"
+              + "'outc.conv.weight' (reference family) or 'init_conv.0.weight' and "
+              + "'final_conv.weight' (community family), found " + w.size() + " tensors"
               + (w.size() > 0 ? " starting with " + w.names().stream().limit(5).toList() : ""));
     }
     int depth = 0;
@@ -270,13 +339,44 @@ public final class UNetConfig {
     }
   }
 
+  private static UNetConfig inferCommunity(StateDict w) throws ModelFormatException {
+    Tensor first = w.find("init_conv.0.weight").orElse(null);
+    Tensor out = w.find("final_conv.weight").orElse(null);
+    if (first == null || out == null || first.rank() != 4 || out.rank() != 4) {
+      throw new ModelFormatException("not a community FRAN U-Net state dict: expected 4-d tensors "
+          + "'init_conv.0.weight' and 'final_conv.weight'"
+          + (out == null ? ", 'final_conv.weight' is missing" : ""));
+    }
+    int depth = 0;
+    while (w.contains("down" + (depth + 1) + ".layer.2.weight")) {
+      depth++;
+    }
+    if (depth == 0) {
+      throw new ModelFormatException(
+          "not a community FRAN U-Net state dict: no 'down1.layer.2.weight'");
+    }
+    try {
+      return builder()
+          .optFamily(UNetFamily.COMMUNITY)
+          .optInChannels(first.dim(1))
+          .optBaseWidth(first.dim(0))
+          .optOutChannels(out.dim(0))
+          .optDepth(depth)
+          .optTrainingResolution(COMMUNITY_RESOLUTION)
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new ModelFormatException("state dict implies an invalid U-Net: " + e.getMessage(), e);
+    }
+  }
+
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof UNetConfig)) {
       return false;
     }
     UNetConfig c = (UNetConfig) o;
-    return inChannels == c.inChannels
+    return family == c.family
+        && inChannels == c.inChannels
         && outChannels == c.outChannels
         && baseWidth == c.baseWidth
         && depth == c.depth
@@ -288,6 +388,7 @@ public final class UNetConfig {
   @Override
   public int hashCode() {
     return Objects.hash(
+        family,
         inChannels, outChannels, baseWidth, depth, upsampling, blurPool, trainingResolution);
   }
 
@@ -299,6 +400,7 @@ public final class UNetConfig {
 
   /** Builds a {@link UNetConfig}; every setting is optional. Not thread-safe. */
   public static final class Builder {
+    private UNetFamily family = UNetFamily.REFERENCE;
     private int inChannels = 5;
     private int outChannels = 3;
     private int baseWidth = 64;
@@ -308,6 +410,19 @@ public final class UNetConfig {
     private int trainingResolution = 256;
 
     private Builder() {}
+
+    /**
+     * Sets the family (default {@link UNetFamily#REFERENCE}). The community family has transposed
+     * up-sampling and its own BlurPool built in, so it takes neither bilinear up-sampling nor
+     * {@link #optBlurPool}.
+     *
+     * @param v the family
+     * @return this builder
+     */
+    public Builder optFamily(UNetFamily v) {
+      family = checkNotNull(v, "family");
+      return this;
+    }
 
     /**
      * Sets the input channel count (default 5).
@@ -394,9 +509,17 @@ public final class UNetConfig {
     /**
      * Returns the configuration.
      *
-     * @throws IllegalArgumentException if the training resolution is not a multiple of 2^depth
+     * @throws IllegalArgumentException if the training resolution is not a multiple of 2^depth,
+     *     or a community configuration asks for bilinear up-sampling or blur-pool
      */
     public UNetConfig build() {
+      checkArgument(
+          family == UNetFamily.REFERENCE || (upsampling == Upsampling.TRANSPOSED && !blurPool),
+          "the %s family has its own transposed up-sampling and BlurPool; upsampling must be "
+              + "transposed and blurPool off, got %s and %s",
+          family.id(),
+          upsampling.name().toLowerCase(java.util.Locale.ROOT),
+          blurPool);
       checkArgument(
           trainingResolution % (1 << depth) == 0,
           "trainingResolution %s must be a multiple of 2^depth = %s",

@@ -1,15 +1,10 @@
 package io.github.fran4j.core.model;
 
 import com.google.common.collect.ImmutableList;
-import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.tensor.DType;
-import io.github.fran4j.core.tensor.Tensor;
-import io.github.fran4j.core.weights.StateDict;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The reference U-Net's module structure and PyTorch parameter names for a {@link UNetConfig}:
@@ -20,7 +15,7 @@ import java.util.Set;
  * {@code up1..upD} (up-sample, pad to the skip, concat [skip, up], DoubleConv), {@code outc} 1x1
  * conv with bias. Thread-safe (immutable).
  */
-public final class UNetLayout {
+public final class UNetLayout implements WeightLayout {
   /** BatchNorm epsilon used by the reference (PyTorch's default). */
   public static final float BATCH_NORM_EPS = 1e-5f;
 
@@ -31,6 +26,7 @@ public final class UNetLayout {
   }
 
   /** Returns the configuration this layout describes. */
+  @Override
   public UNetConfig config() {
     return config;
   }
@@ -155,6 +151,7 @@ public final class UNetLayout {
   }
 
   /** Returns every parameter and buffer in PyTorch's {@code state_dict()} order. */
+  @Override
   public ImmutableList<Parameter> parameters() {
     List<Parameter> p = new ArrayList<>();
     addDoubleConv(p, inc());
@@ -174,62 +171,18 @@ public final class UNetLayout {
     return ImmutableList.copyOf(p);
   }
 
-  /** Returns the number of trainable parameters (BatchNorm running statistics excluded). */
-  public long trainableParameterCount() {
-    long n = 0;
-    for (Parameter p : parameters()) {
-      if (!p.name().endsWith("running_mean")
-          && !p.name().endsWith("running_var")
-          && !p.name().endsWith("num_batches_tracked")) {
-        n += Tensor.numel(p.shape());
-      }
-    }
-    return n;
+  /** Returns true for BatchNorm running statistics and {@code num_batches_tracked}. */
+  @Override
+  public boolean isBuffer(String name) {
+    return name.endsWith("running_mean")
+        || name.endsWith("running_var")
+        || name.endsWith("num_batches_tracked");
   }
 
-  /**
-   * Checks that a state dict holds exactly this layout's tensors with the right shapes.
-   * {@code num_batches_tracked} buffers may be absent (some exporters drop them).
-   *
-   * @param weights the state dict
-   * @throws ModelFormatException listing every missing, misshaped and unexpected tensor
-   */
-  public void check(StateDict weights) throws ModelFormatException {
-    List<String> missing = new ArrayList<>();
-    List<String> misshaped = new ArrayList<>();
-    Set<String> unexpected = new LinkedHashSet<>(weights.names());
-    for (Parameter p : parameters()) {
-      unexpected.remove(p.name());
-      Tensor t = weights.tensors().get(p.name());
-      if (t == null) {
-        if (!p.name().endsWith("num_batches_tracked")) {
-          missing.add(p.toString());
-        }
-      } else if (!t.hasShape(p.shape()) && !(p.shape().length == 0 && t.size() == 1)) {
-        misshaped.add(p.name() + " is " + Arrays.toString(t.shape()) + ", expected "
-            + Arrays.toString(p.shape()));
-      }
-    }
-    if (missing.isEmpty() && misshaped.isEmpty() && unexpected.isEmpty()) {
-      return;
-    }
-    StringBuilder sb = new StringBuilder("weights do not match ").append(config);
-    appendList(sb, "missing", missing);
-    appendList(sb, "misshaped", misshaped);
-    appendList(sb, "unexpected", new ArrayList<>(unexpected));
-    throw new ModelFormatException(sb.toString());
-  }
-
-  private static void appendList(StringBuilder sb, String what, List<String> items) {
-    if (items.isEmpty()) {
-      return;
-    }
-    sb.append("; ").append(items.size()).append(' ').append(what).append(": ");
-    int shown = Math.min(items.size(), 10);
-    sb.append(String.join(", ", items.subList(0, shown)));
-    if (items.size() > shown) {
-      sb.append(", ... (").append(items.size() - shown).append(" more)");
-    }
+  /** Returns true for {@code num_batches_tracked} buffers, which some exporters drop. */
+  @Override
+  public boolean isOptional(String name) {
+    return name.endsWith("num_batches_tracked");
   }
 
   private static void addDoubleConv(List<Parameter> p, DoubleConv b) {

@@ -14,10 +14,11 @@ public final class FeatherMask {
   /**
    * Creates a mask.
    *
-   * @param feather the width of the fall-off as a fraction of the crop side, in (0, 0.5]
+   * @param feather the width of the fall-off as a fraction of the crop side, in [0, 0.5]; 0 gives
+   *     weight 1 everywhere inside the crop (a hard edge)
    */
   public FeatherMask(double feather) {
-    checkArgument(feather > 0 && feather <= 0.5, "feather must be in (0, 0.5], got %s", feather);
+    checkArgument(feather >= 0 && feather <= 0.5, "feather must be in [0, 0.5], got %s", feather);
     this.feather = feather;
   }
 
@@ -38,6 +39,9 @@ public final class FeatherMask {
   }
 
   private double ramp(double t) {
+    if (feather == 0) {
+      return t > 0 && t < 1 ? 1 : 0;
+    }
     double d = Math.min(t, 1 - t) / feather;
     if (d <= 0) {
       return 0;

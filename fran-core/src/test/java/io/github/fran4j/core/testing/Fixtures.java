@@ -34,6 +34,16 @@ public final class Fixtures {
           "bilinear_d2_w4_blur",
           "transposed_d2_w4_f16");
 
+  /**
+   * The community U-Net cases ({@code /fixtures/community/}, made by
+   * {@code fran-core/src/test/python/make_community_fixtures.py}): {@code <case>.pth} is a plain
+   * {@code torch.save(state_dict)} as the community saves its generator, {@code <case>.io.safetensors}
+   * holds inputs and PyTorch's deltas like the U-Net cases. Sizes that are not multiples of 2^depth
+   * were run as ReAger runs them (replicate-padded right and bottom, then cropped), with RGB values
+   * k/255 and constant ages 30 (input) and 70 (target).
+   */
+  public static final List<String> COMMUNITY_CASES = List.of("community_w4", "community_w8_d2");
+
   /** Largest difference from the PyTorch outputs a float32 implementation should show. */
   public static final double UNET_TOLERANCE = 1e-4;
 
@@ -150,6 +160,58 @@ public final class Fixtures {
    */
   public static StateDict randomWeights(UNetConfig config, long seed) {
     return RandomUNetWeights.create(config, seed);
+  }
+
+  /**
+   * Returns a community case's weights file (in the test classpath, or a temporary copy when the
+   * classpath is a jar; do not modify it).
+   *
+   * @param communityCase one of {@link #COMMUNITY_CASES}
+   * @return the {@code .pth} file
+   */
+  public static Path communityWeightsFile(String communityCase) {
+    String resource = "/fixtures/community/" + communityCase + ".pth";
+    java.net.URL url = Fixtures.class.getResource(resource);
+    if (url == null) {
+      throw new IllegalArgumentException("no test resource " + resource);
+    }
+    try {
+      if ("file".equals(url.getProtocol())) {
+        return Path.of(url.toURI());
+      }
+      // Inside the test jar (other modules' tests): a temporary copy.
+      Path tmp = Files.createTempFile(communityCase + "-", ".pth");
+      tmp.toFile().deleteOnExit();
+      return Files.write(tmp, bytes(resource));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Returns a community case's weights.
+   *
+   * @param communityCase one of {@link #COMMUNITY_CASES}
+   * @return the state dict
+   */
+  public static StateDict communityWeights(String communityCase) {
+    try {
+      return io.github.fran4j.core.weights.WeightFiles.read(communityWeightsFile(communityCase));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Returns a community case's inputs and PyTorch deltas.
+   *
+   * @param communityCase one of {@link #COMMUNITY_CASES}
+   * @return tensors {@code input.<H>x<W>} and {@code output.<H>x<W>}
+   */
+  public static StateDict communityIo(String communityCase) {
+    return read("/fixtures/community/" + communityCase + ".io.safetensors");
   }
 
   private static StateDict read(String resource) {

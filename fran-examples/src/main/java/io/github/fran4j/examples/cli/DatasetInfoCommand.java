@@ -29,8 +29,10 @@ import picocli.CommandLine.Spec;
     name = "dataset-info",
     mixinStandardHelpOptions = true,
     description = {
-      "Check a dataset laid out as DIR/{age}/{identity}.jpg (or DIR/{split}/{age}/...): print ages,"
-          + " identities, image sizes and missing cells. Exit status 0 if valid, 1 otherwise."
+      "Check a dataset laid out as DIR/{age}/{identity}.jpg (or DIR/{split}/{age}/...) or as"
+          + " DIR/{identity}/{age}.jpg (recognised by itself; identities may lack ages but need two):"
+          + " print ages, identities, image sizes and missing cells. Exit status 0 if valid, 1"
+          + " otherwise."
     })
 public final class DatasetInfoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -97,6 +99,7 @@ public final class DatasetInfoCommand implements Callable<Integer> {
       return false;
     }
     out.println("folder:      " + d);
+    out.println("layout:      " + layout.structure().pattern());
     out.println("ages:        " + layout.ages() + " (" + layout.ages().size() + ")");
     out.println("identities:  " + layout.identities().size());
     out.println("images:      " + layout.fileCount());

@@ -82,8 +82,10 @@ public final class InspectCommand implements Callable<Integer> {
     out.println("format:     " + (format == WeightFiles.Format.PTH ? "torch.save (zip)" : "safetensors"));
     try {
       UNetConfig config = UNetConfig.fromStateDict(sd);
+      out.println("family:     " + config.family().id());
+      out.println("width:      " + config.baseWidth());
       out.println("config:     " + config.toJson());
-      out.println("parameters: " + config.layout().trainableParameterCount() + " trainable");
+      out.println("parameters: " + config.weightLayout().trainableParameterCount() + " trainable");
     } catch (ModelFormatException e) {
       out.println("config:     not a FRAN U-Net (" + e.getMessage() + ")");
     }

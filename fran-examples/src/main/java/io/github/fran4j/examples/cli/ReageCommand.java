@@ -3,6 +3,7 @@ package io.github.fran4j.examples.cli;
 import io.github.fran4j.core.ReAger;
 import io.github.fran4j.core.image.AgeMap;
 import io.github.fran4j.core.pipeline.AgeKeyframes;
+import io.github.fran4j.core.pipeline.CommunityRecipe;
 import io.github.fran4j.core.pipeline.Face;
 import io.github.fran4j.core.pipeline.FaceAligner;
 import io.github.fran4j.core.pipeline.FaceDetector;
@@ -12,6 +13,7 @@ import io.github.fran4j.core.pipeline.FullImageDetector;
 import io.github.fran4j.core.pipeline.LandmarkSmoother;
 import io.github.fran4j.core.pipeline.NoFacePolicy;
 import io.github.fran4j.core.pipeline.Photos;
+import io.github.fran4j.core.pipeline.WorkingImages;
 import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.onnx.face.OnnxFaceDetector;
 import java.awt.Graphics2D;
@@ -52,7 +54,7 @@ public final class ReageCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--model", required = true, description = "Model file (.onnx or .safetensors).")
+  @Option(names = "--model", required = true, description = "Model file (.onnx, .safetensors or .pth, either U-Net family).")
   Path model;
 
   @Option(names = "--input", required = true, description = "An image file or a folder of images.")
@@ -111,8 +113,22 @@ public final class ReageCommand implements Callable<Integer> {
       description = "Landmark smoothing over frames for folders (Gaussian sigma in frames; 0: off).")
   double smooth;
 
+  @Option(names = "--recipe", defaultValue = "aligned",
+      description = "aligned (the SDK's face pipeline, default) or community (face_reaging's: a "
+          + "square crop with margins around each face box, resized to 1024, 512 windows every "
+          + "256, only the delta added; constant --to ages).")
+  String recipe;
+
   @Override
   public Integer call() throws Exception {
+    if (!recipe.equals("aligned") && !recipe.equals("community")) {
+      throw new ParameterException(spec.commandLine(),
+          "--recipe '" + recipe + "' is not one of [aligned, community]");
+    }
+    if (recipe.equals("community") && ageMap != null) {
+      throw new ParameterException(spec.commandLine(),
+          "--recipe community takes constant --to ages, not --age-map");
+    }
     if (!Files.exists(input)) {
       throw new ParameterException(spec.commandLine(), "--input " + input + " does not exist");
     }
@@ -191,6 +207,21 @@ public final class ReageCommand implements Callable<Integer> {
 
   private List<BufferedImage> run(ReAger reager, BufferedImage img, List<Face> faces,
       List<AgeMap> targets) {
+    if (recipe.equals("community")) {
+      // Every face (the whole image without a detector) through the community's recipe.
+      List<Face> boxes = faces.isEmpty() && reager.pipeline().isEmpty()
+          ? List.of(Face.of(0, 0, img.getWidth(), img.getHeight(), 1)) : faces;
+      List<BufferedImage> outs = new ArrayList<>();
+      for (AgeMap t : targets) {
+        BufferedImage work = WorkingImages.toWorking(img);
+        for (Face f : boxes) {
+          CommunityRecipe.create().apply(reager.generator(), work, f, from,
+              t.constantAge().orElseThrow());
+        }
+        outs.add(work);
+      }
+      return outs;
+    }
     if (reager.pipeline().isEmpty()) {
       List<BufferedImage> outs = new ArrayList<>();
       for (AgeMap t : targets) {

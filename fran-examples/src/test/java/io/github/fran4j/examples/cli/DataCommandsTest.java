@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.nio.file.Paths;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,28 @@ class DataCommandsTest {
     Object[] lenient = run("dataset-info", "--lenient", data.toString());
     assertThat(lenient[0]).isEqualTo(0);
     assertThat((String) lenient[1]).contains("dropped:     1 incomplete identities");
+  }
+
+  @Test
+  void datasetInfoRecognisesIdentityFoldersAndNamesAnIdentityWithOneAge() throws Exception {
+    Path data = tmp.resolve("people");
+    for (String cell : List.of("ann/25", "ann/60", "ben/30", "ben/60", "cy/40")) {
+      Path f = data.resolve(cell + ".png");
+      Files.createDirectories(f.getParent());
+      javax.imageio.ImageIO.write(
+          new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB), "png",
+          f.toFile());
+    }
+    Object[] info = run("dataset-info", data.toString());
+    assertThat(info[0]).isEqualTo(1);
+    assertThat((String) info[1]).contains("layout:      DIR/<identity>/<age>.jpg")
+        .contains("ages:        [25, 30, 40, 60] (4)").contains("identities:  3");
+    assertThat((String) info[2]).contains("identity cy").contains("only age [40]");
+    Files.delete(data.resolve("cy/40.png"));
+    Files.delete(data.resolve("cy"));
+    Object[] ok = run("dataset-info", data.toString());
+    assertThat(ok[0]).as("%s", ok[2]).isEqualTo(0);
+    assertThat((String) ok[1]).contains("status:      valid");
   }
 
   @Test

@@ -46,6 +46,19 @@ class InspectCommandTest {
   }
 
   @Test
+  void reportsTheCommunityFamilyWidthAndParameterCountOfAPlainStateDict() {
+    int rc = run("inspect", "--no-tensors",
+        io.github.fran4j.core.testing.Fixtures.communityWeightsFile("community_w4").toString());
+    assertThat(rc).as(err.toString()).isZero();
+    // 121807: PyTorch's parameter count, printed by make_community_fixtures.py.
+    assertThat(out.toString())
+        .contains("format:     torch.save (zip)")
+        .contains("family:     community")
+        .contains("width:      4")
+        .contains("parameters: 121807 trainable");
+  }
+
+  @Test
   void printsSafetensorsConvertedFromAPytorchCheckpoint() throws Exception {
     Path st = tmp.resolve("model.safetensors");
     SafeTensors.write(

@@ -67,6 +67,60 @@ class ReageCommandTest {
   }
 
   @Test
+  void communityPthRunsAsItIs() throws Exception {
+    Path in = png("in.png", 72, 56, 3);
+    Path out = tmp.resolve("out.png");
+    StringWriter err = new StringWriter();
+    Path pth = io.github.fran4j.core.testing.Fixtures.communityWeightsFile("community_w4");
+    int rc = run(err, "reage", "--model", pth.toString(), "--input", in.toString(),
+        "--output", out.toString(), "--from", "30", "--to", "70", "--face", "full",
+        "--crop-resolution", "64");
+    assertThat(rc).as(err.toString()).isEqualTo(0);
+    BufferedImage a = ImageIO.read(in.toFile());
+    BufferedImage b = ImageIO.read(out.toFile());
+    assertThat(b.getWidth()).isEqualTo(72);
+    int changed = 0;
+    for (int y = 0; y < 56; y++) {
+      for (int x = 0; x < 72; x++) {
+        changed += a.getRGB(x, y) != b.getRGB(x, y) ? 1 : 0;
+      }
+    }
+    assertThat(changed).isGreaterThan(72 * 56 / 2);
+  }
+
+  @Test
+  void communityRecipeChangesOnlyTheSquareAroundTheFaceBox() throws Exception {
+    Path in = png("in.png", 200, 160, 4);
+    Path out = tmp.resolve("out.png");
+    StringWriter err = new StringWriter();
+    // Box 80,60 30x30: sides 30 / (2 / 0.85) = 12.75, top 0.63 * 0.85 * 30 = 16.065, bottom
+    // 0.37 * 0.85 * 30 = 9.435: a 55.5 square at x 67.25..122.75, y 43.935..99.435.
+    int rc = run(err, "reage", "--model", model().toString(), "--input", in.toString(),
+        "--output", out.toString(), "--from", "30", "--to", "70", "--face", "80,60,30,30",
+        "--recipe", "community");
+    assertThat(rc).as(err.toString()).isEqualTo(0);
+    BufferedImage a = ImageIO.read(in.toFile());
+    BufferedImage b = ImageIO.read(out.toFile());
+    int changed = 0;
+    for (int y = 0; y < 160; y++) {
+      for (int x = 0; x < 200; x++) {
+        boolean inside = x >= 66 && x <= 123 && y >= 43 && y <= 100;
+        if (!inside) {
+          assertThat(b.getRGB(x, y)).as("(%s, %s)", x, y).isEqualTo(a.getRGB(x, y));
+        } else if (b.getRGB(x, y) != a.getRGB(x, y)) {
+          changed++;
+        }
+      }
+    }
+    assertThat(changed).isGreaterThan(40 * 40);
+    StringWriter bad = new StringWriter();
+    assertThat(run(bad, "reage", "--model", model().toString(), "--input", in.toString(),
+        "--output", out.toString(), "--from", "30", "--to", "70", "--recipe", "other"))
+        .isEqualTo(2);
+    assertThat(bad.toString()).contains("[aligned, community]");
+  }
+
+  @Test
   void sweepAndGrid() throws Exception {
     Path in = png("in.png", 64, 48, 2);
     Path dir = tmp.resolve("sweep");

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import ai.onnx.proto.OnnxMl;
 import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.model.UNetConfig;
+import io.github.fran4j.core.model.UNetFamily;
 import io.github.fran4j.core.model.UNetLayout;
 import io.github.fran4j.core.model.Upsampling;
 import io.github.fran4j.core.weights.StateDict;
@@ -30,7 +31,8 @@ import java.util.Map;
  * followed by a reflect-padded depthwise [1 2 1]^T[1 2 1]/16 blur of stride 2, and each decoder step
  * blurs after up-sampling. Up-sampled maps are padded to their skip's size with {@code Pad} nodes
  * computed from {@code Shape}, so any H and W (not only multiples of 2^depth) work, as in PyTorch.
- * The metadata keys are those of {@link OnnxModelFormat}.
+ * The metadata keys are those of {@link OnnxModelFormat}. The community family
+ * ({@link UNetFamily#COMMUNITY}) has its own graph, described on {@link CommunityOnnxGraph}.
  *
  * <p>A final utility class; thread-safe (no state).
  */
@@ -96,8 +98,10 @@ public final class OnnxExporter {
       throws ModelFormatException {
     checkNotNull(weights, "weights");
     checkNotNull(config, "config");
-    UNetLayout layout = config.layout();
-    layout.check(weights);
+    config.weightLayout().check(weights);
+    if (config.family() == UNetFamily.COMMUNITY) {
+      return CommunityOnnxGraph.build(weights, config);
+    }
     return new Builder(weights, config).build();
   }
 

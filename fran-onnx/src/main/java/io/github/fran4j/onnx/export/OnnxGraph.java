@@ -116,6 +116,15 @@ final class OnnxGraph {
     return name;
   }
 
+  /** A float attribute. */
+  static AttributeProto floatAttr(String name, float value) {
+    return AttributeProto.newBuilder()
+        .setName(name)
+        .setType(AttributeProto.AttributeType.FLOAT)
+        .setF(value)
+        .build();
+  }
+
   /**
    * Adds a node with one output and returns the output's name.
    *

@@ -66,7 +66,9 @@ final class QdqGraph {
         if (!graphOutputs.contains(o) && !reluOnly) {
           acts.add(o);
         }
-      } else if (n.getOpType().equals("Relu") || n.getOpType().equals("DepthToSpace")) {
+      } else if (n.getOpType().equals("Relu") || n.getOpType().equals("LeakyRelu")
+          || n.getOpType().equals("DepthToSpace")) {
+        // ONNX Runtime fuses DQ -> LeakyRelu -> Q into QLinearLeakyRelu (community family).
         acts.add(n.getOutput(0));
       }
     }

@@ -13,6 +13,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.model.UNetConfig;
+import io.github.fran4j.core.model.UNetFamily;
 import io.github.fran4j.core.spi.BackendOptions;
 import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.core.spi.Generator;
@@ -335,13 +336,14 @@ public final class OnnxGenerator implements Generator {
   }
 
   /**
-   * Returns 1 for FRAN's own models, whose graphs pad up-sampled maps to their skip's size so that
-   * any size works; 1 for foreign models too, which say nothing about it (ONNX Runtime then reports
+   * Returns 1 for FRAN's own reference-family models, whose graphs pad up-sampled maps to their
+   * skip's size so that any size works; the configuration's multiple for community-family models,
+   * which cannot pad; 1 for foreign models, which say nothing about it (ONNX Runtime then reports
    * a size it cannot handle as an {@link IllegalArgumentException} from {@link #predict}).
    */
   @Override
   public int sizeMultiple() {
-    return 1;
+    return config != null && config.family() == UNetFamily.COMMUNITY ? config.sizeMultiple() : 1;
   }
 
   @Override

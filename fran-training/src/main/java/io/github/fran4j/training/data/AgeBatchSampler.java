@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
 /**
  * Chooses the pairs of each batch, as the reference's sampler intends: a batch takes {@code k}
  * identities (default 4, i.e. the reference's mini-batch of 8 images) and, for each, draws the ages
- * of A and B uniformly from that identity's row with replacement.
+ * of A and B uniformly from that identity's row with replacement (for a dataset with gaps, from
+ * the ages that identity has, see {@link AgeDataset#ageIndicesOf}).
  *
  * <p>Each epoch lays out whole random permutations of the identities one after another (the next
  * permutation continues where the previous one ended) and cuts that sequence into batches of
@@ -32,6 +33,7 @@ public final class AgeBatchSampler {
 
   private final int identities;
   private final int ages;
+  private final int[][] available; // null: every identity has every age
   private final int k;
   private final int batchesPerEpoch;
   private final long seed;
@@ -39,6 +41,7 @@ public final class AgeBatchSampler {
   private AgeBatchSampler(Builder b) {
     this.identities = b.identities;
     this.ages = b.ages;
+    this.available = b.available;
     this.k = b.k;
     this.seed = b.seed;
     this.batchesPerEpoch =
@@ -52,7 +55,15 @@ public final class AgeBatchSampler {
    * @return a builder with the dataset's identity and age counts
    */
   public static Builder builder(AgeDataset dataset) {
-    return builder(dataset.identityCount(), dataset.ageCount());
+    Builder b = builder(dataset.identityCount(), dataset.ageCount());
+    if (!dataset.complete()) {
+      int[][] has = new int[dataset.identityCount()][];
+      for (int i = 0; i < has.length; i++) {
+        has[i] = dataset.ageIndicesOf(i);
+      }
+      b.available = has;
+    }
+    return b;
   }
 
   /**
@@ -125,8 +136,16 @@ public final class AgeBatchSampler {
     ImmutableList.Builder<PairSpec> out = ImmutableList.builder();
     for (int j = 0; j < k; j++) {
       int id = order[batch * k + j];
-      int a = rnd.nextInt(ages);
-      int b = rnd.nextInt(ages);
+      int a;
+      int b;
+      if (available == null) {
+        a = rnd.nextInt(ages);
+        b = rnd.nextInt(ages);
+      } else {
+        int[] has = available[id];
+        a = has[rnd.nextInt(has.length)];
+        b = has[rnd.nextInt(has.length)];
+      }
       out.add(new PairSpec(id, a, b, rnd.nextLong()));
     }
     return out.build();
@@ -202,6 +221,7 @@ public final class AgeBatchSampler {
     private final int identities;
     private final int ages;
     private int k = DEFAULT_IDENTITIES_PER_BATCH;
+    private int[][] available; // per identity, the age indices it has; null = all
     private int batchesPerEpoch;
     private long seed;
 

@@ -15,7 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A longitudinal face dataset laid out as {@code ROOT/{age}/{identity}.{jpg,jpeg,png}}: a grid of
- * identities (rows) by ages (columns), every cell one image of that identity at that age.
+ * identities (rows) by ages (columns), every cell one image of that identity at that age; or, in
+ * the community's layout {@code ROOT/{identity}/{age}.jpg} (recognised by
+ * {@link DatasetLayout#scan(Path)}), a grid with gaps where every identity needs at least two ages
+ * and pairs are drawn from the ages each has ({@link #ageIndicesOf}).
  *
  * <p>Ages come from the folder names, parsed as whole numbers of years and sorted numerically (the
  * reference derived them from the position of an unsorted listing, which can mislabel them).
@@ -50,7 +53,28 @@ public final class AgeDataset {
           "no images in " + layout.root() + " (age folders " + ages
               + " hold no .jpg/.jpeg/.png files)");
     }
-    if (!layout.missingCells().isEmpty()) {
+    if (layout.structure() == DatasetLayout.Structure.IDENTITY_FOLDERS) {
+      // The community layout: identities may lack ages; pairs come from the ages each one has.
+      List<String> kept = new ArrayList<>();
+      List<String> single = new ArrayList<>();
+      for (String id : layout.identities()) {
+        (layout.agesOf(id).size() >= 2 ? kept : single).add(id);
+      }
+      if (!single.isEmpty() && (!lenient || kept.isEmpty())) {
+        String id = single.get(0);
+        throw new IOException("identity " + id + " in " + layout.root() + " has only age "
+            + layout.agesOf(id) + "; every identity needs at least two ages to form a pair"
+            + (single.size() > 1 ? " (" + single.size() + " identities have one: " + single
+                .subList(0, Math.min(10, single.size())) + ")" : "")
+            + (lenient ? "" : "; open it in lenient mode to drop them"));
+      }
+      if (!single.isEmpty()) {
+        LOG.warn("lenient: dropped {} of {} identities with a single age in {}: {}",
+            single.size(), layout.identities().size(), layout.root(), single);
+      }
+      this.identities = ImmutableList.copyOf(kept);
+      this.dropped = ImmutableList.copyOf(single);
+    } else if (!layout.missingCells().isEmpty()) {
       if (!lenient) {
         throw new IOException(
             "incomplete dataset "
@@ -143,6 +167,30 @@ public final class AgeDataset {
     return dropped;
   }
 
+  /**
+   * Returns the age indices at which an identity has an image: every index for the reference
+   * layout (complete by construction), the ages it has for {@code ROOT/{identity}/{age}.jpg}.
+   *
+   * @param identity identity index in [0, {@link #identityCount()})
+   * @return ascending indices into {@link #ages()}
+   */
+  public int[] ageIndicesOf(int identity) {
+    checkElementIndex(identity, identities.size(), "identity");
+    String id = identities.get(identity);
+    List<Integer> has = layout.agesOf(id);
+    return has.stream().mapToInt(ages::indexOf).toArray();
+  }
+
+  /** Returns whether every identity has every age (always so for the reference layout). */
+  public boolean complete() {
+    for (int i = 0; i < identities.size(); i++) {
+      if (layout.agesOf(identities.get(i)).size() != ages.size()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Returns the number of identities (rows). */
   public int identityCount() {
     return identities.size();
@@ -158,7 +206,8 @@ public final class AgeDataset {
    *
    * @param identity identity index in [0, {@link #identityCount()})
    * @param ageIndex age index in [0, {@link #ageCount()})
-   * @return the image file
+   * @return the image file, or null when that identity has no image at that age (only in the
+   *     {@code ROOT/{identity}/{age}.jpg} layout; see {@link #ageIndicesOf})
    */
   public Path path(int identity, int ageIndex) {
     checkElementIndex(identity, identities.size(), "identity");
@@ -177,6 +226,11 @@ public final class AgeDataset {
    * @throws IOException if the file is unreadable, corrupt or truncated; the message names it
    */
   public BufferedImage image(int identity, int ageIndex) throws IOException {
+    if (path(identity, ageIndex) == null) {
+      throw new IOException("identity " + identities.get(identity) + " has no image at age "
+          + ages.get(ageIndex) + " in " + layout.root() + "; its ages are "
+          + layout.agesOf(identities.get(identity)));
+    }
     return Images.resizeSquare(Images.decode(path(identity, ageIndex)), resolution);
   }
 

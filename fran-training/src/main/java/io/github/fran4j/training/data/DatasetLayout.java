@@ -20,14 +20,38 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * What a dataset folder {@code ROOT/{age}/{identity}.{jpg,jpeg,png}} holds, scanned from file names
- * only (no image is opened): the ages parsed from the folder names and sorted numerically, every
- * identity seen in any age folder, each present file and the missing (age, identity) cells.
+ * What a dataset folder holds, scanned from file names only (no image is opened): the ages parsed
+ * from the names and sorted numerically, every identity, each present file and the missing
+ * (age, identity) cells. Two layouts are recognised by themselves ({@link Structure}): the
+ * reference's {@code ROOT/{age}/{identity}.{jpg,jpeg,png}} and the community's
+ * {@code ROOT/{identity}/{age}.{jpg,jpeg,png}}.
  *
  * <p>{@link AgeDataset} validates a layout; {@code fran dataset-info} prints one. Immutable and
  * thread-safe.
  */
 public final class DatasetLayout {
+  /** How the folder is organised. */
+  public enum Structure {
+    /** The reference's {@code ROOT/{age}/{identity}.jpg}: one folder per age. */
+    AGE_FOLDERS("DIR/<age>/<identity>.jpg"),
+    /**
+     * The community's {@code ROOT/{identity}/{age}.jpg}: one folder per identity, which may lack
+     * some ages.
+     */
+    IDENTITY_FOLDERS("DIR/<identity>/<age>.jpg");
+
+    private final String pattern;
+
+    Structure(String pattern) {
+      this.pattern = pattern;
+    }
+
+    /** Returns the layout as a path pattern, e.g. {@code DIR/<age>/<identity>.jpg}. */
+    public String pattern() {
+      return pattern;
+    }
+  }
+
   /** One (age, identity) position of the dataset grid. */
   public record Cell(int age, String identity) {
     /**
@@ -47,6 +71,7 @@ public final class DatasetLayout {
   }
 
   private final Path root;
+  private final Structure structure;
   private final ImmutableList<Integer> ages;
   private final ImmutableList<String> identities;
   private final ImmutableMap<Integer, ImmutableMap<String, Path>> files;
@@ -54,10 +79,12 @@ public final class DatasetLayout {
 
   private DatasetLayout(
       Path root,
+      Structure structure,
       ImmutableList<Integer> ages,
       ImmutableList<String> identities,
       ImmutableMap<Integer, ImmutableMap<String, Path>> files) {
     this.root = root;
+    this.structure = structure;
     this.ages = ages;
     this.identities = identities;
     this.files = files;
@@ -74,7 +101,127 @@ public final class DatasetLayout {
   }
 
   /**
-   * Scans a dataset folder.
+   * Scans a dataset folder, recognising its {@link Structure}: when a sub-folder not named by a
+   * whole number holds images and every image inside the sub-folders is named by a whole number,
+   * it is {@link Structure#IDENTITY_FOLDERS}; otherwise {@link Structure#AGE_FOLDERS}. (Identity folders
+   * that are all numbers, e.g. {@code 0001/25.jpg}, read as age folders: use
+   * {@link #scan(Path, Structure)} for them.)
+   *
+   * @param root the dataset root
+   * @return the layout
+   * @throws NoSuchFileException if the root does not exist
+   * @throws NotDirectoryException if the root is a file
+   * @throws IOException if the folder matches neither layout, or as {@link #scan(Path, Structure)}
+   */
+  public static DatasetLayout scan(Path root) throws IOException {
+    List<Path> dirs = subFolders(root);
+    List<Path> named = dirs.stream().filter(d -> parseAge(d.getFileName().toString()) == null)
+        .collect(Collectors.toList());
+    // The evidence for identity folders must come from a folder not named by an age: an empty
+    // stray folder beside age folders of 0000.jpg, 0001.jpg... stays a reference-layout error.
+    boolean evidence = false;
+    for (Path d : named) {
+      evidence |= !images(d).isEmpty();
+    }
+    if (evidence && allImagesNamedByAge(dirs)) {
+      return scanIdentityFolders(root, dirs);
+    }
+    return scanAgeFolders(root, dirs);
+  }
+
+  /**
+   * Scans a dataset folder of a given structure.
+   *
+   * @param root the dataset root
+   * @param structure how it is organised
+   * @return the layout
+   * @throws NoSuchFileException if the root does not exist
+   * @throws NotDirectoryException if the root is a file
+   * @throws IOException as {@link #scan(Path)}, for the given structure
+   */
+  public static DatasetLayout scan(Path root, Structure structure) throws IOException {
+    checkNotNull(structure, "structure");
+    List<Path> dirs = subFolders(root);
+    return structure == Structure.AGE_FOLDERS
+        ? scanAgeFolders(root, dirs)
+        : scanIdentityFolders(root, dirs);
+  }
+
+  private static List<Path> subFolders(Path root) throws IOException {
+    checkNotNull(root, "root");
+    if (!Files.exists(root)) {
+      throw new NoSuchFileException(root.toString(), null, "dataset folder does not exist");
+    }
+    if (!Files.isDirectory(root)) {
+      throw new NotDirectoryException(root.toString());
+    }
+    try (Stream<Path> s = Files.list(root)) {
+      return s.filter(p -> !p.getFileName().toString().startsWith("."))
+          .filter(Files::isDirectory)
+          .sorted()
+          .collect(Collectors.toList());
+    }
+  }
+
+  /** The image files directly in a folder (hidden files and other extensions ignored), sorted. */
+  private static List<Path> images(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(f -> {
+        String name = f.getFileName().toString();
+        return !name.startsWith(".") && Files.isRegularFile(f) && Images.isImageFile(name);
+      }).sorted().collect(Collectors.toList());
+    }
+  }
+
+  private static String stem(Path f) {
+    String name = f.getFileName().toString();
+    return name.substring(0, name.lastIndexOf('.'));
+  }
+
+  private static boolean allImagesNamedByAge(List<Path> dirs) throws IOException {
+    boolean any = false;
+    for (Path d : dirs) {
+      for (Path f : images(d)) {
+        if (parseAge(stem(f)) == null) {
+          return false;
+        }
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  private static DatasetLayout scanIdentityFolders(Path root, List<Path> dirs) throws IOException {
+    if (dirs.isEmpty()) {
+      throw new IOException("no identity folders in " + root + "; expected "
+          + Structure.IDENTITY_FOLDERS.pattern() + ", e.g. " + root.resolve("alice").resolve("25.jpg"));
+    }
+    TreeMap<Integer, Map<String, Path>> byAge = new TreeMap<>();
+    TreeSet<String> ids = new TreeSet<>();
+    for (Path d : dirs) {
+      String id = d.getFileName().toString();
+      for (Path f : images(d)) {
+        Integer age = parseAge(stem(f));
+        if (age == null) {
+          throw new IOException("images in identity folders must be named by a whole number of "
+              + "years (e.g. 25.jpg), but " + d + " holds " + f.getFileName());
+        }
+        Path prev = byAge.computeIfAbsent(age, a -> new HashMap<>()).put(id, f);
+        if (prev != null) {
+          throw new IOException("identity " + id + " has age " + age + " twice in " + d + ": "
+              + prev.getFileName() + " and " + f.getFileName());
+        }
+        ids.add(id);
+      }
+    }
+    ImmutableMap.Builder<Integer, ImmutableMap<String, Path>> files = ImmutableMap.builder();
+    byAge.forEach((age, row) -> files.put(age, ImmutableMap.copyOf(new TreeMap<>(row))));
+    return new DatasetLayout(root, Structure.IDENTITY_FOLDERS, ImmutableList.copyOf(byAge.keySet()),
+        ImmutableList.copyOf(ids), files.build());
+  }
+
+  /**
+   * Scans the reference layout.
    *
    * <p>Hidden entries (names starting with a dot) and regular files directly under the root are
    * ignored; inside an age folder, files without a jpg/jpeg/png extension and sub-folders are
@@ -88,22 +235,7 @@ public final class DatasetLayout {
    *     integer age, two folders give the same age ({@code 5} and {@code 05}), or one age folder
    *     holds the same identity twice ({@code 0001.jpg} and {@code 0001.png})
    */
-  public static DatasetLayout scan(Path root) throws IOException {
-    checkNotNull(root, "root");
-    if (!Files.exists(root)) {
-      throw new NoSuchFileException(root.toString(), null, "dataset folder does not exist");
-    }
-    if (!Files.isDirectory(root)) {
-      throw new NotDirectoryException(root.toString());
-    }
-    List<Path> dirs;
-    try (Stream<Path> s = Files.list(root)) {
-      dirs =
-          s.filter(p -> !p.getFileName().toString().startsWith("."))
-              .filter(Files::isDirectory)
-              .sorted()
-              .collect(Collectors.toList());
-    }
+  private static DatasetLayout scanAgeFolders(Path root, List<Path> dirs) throws IOException {
     if (dirs.isEmpty()) {
       throw new IOException(
           "no age folders in "
@@ -136,6 +268,8 @@ public final class DatasetLayout {
               + root
               + " has non-numeric folder(s) "
               + bad
+              + " (and its folders' images are not all named by ages either, as in "
+              + Structure.IDENTITY_FOLDERS.pattern() + ")"
               + hint);
     }
     ImmutableMap.Builder<Integer, ImmutableMap<String, Path>> files = ImmutableMap.builder();
@@ -162,8 +296,8 @@ public final class DatasetLayout {
       }
       files.put(e.getKey(), ImmutableMap.copyOf(new TreeMap<>(row)));
     }
-    return new DatasetLayout(
-        root, ImmutableList.copyOf(byAge.keySet()), ImmutableList.copyOf(ids), files.build());
+    return new DatasetLayout(root, Structure.AGE_FOLDERS, ImmutableList.copyOf(byAge.keySet()),
+        ImmutableList.copyOf(ids), files.build());
   }
 
   private static Integer parseAge(String name) {
@@ -181,6 +315,22 @@ public final class DatasetLayout {
   /** Returns the scanned root folder. */
   public Path root() {
     return root;
+  }
+
+  /** Returns how the folder is organised. */
+  public Structure structure() {
+    return structure;
+  }
+
+  /**
+   * Returns the ages one identity has an image at.
+   *
+   * @param identity an identity from {@link #identities()}
+   * @return its ages, ascending
+   */
+  public ImmutableList<Integer> agesOf(String identity) {
+    return ages.stream().filter(a -> files.get(a).containsKey(identity))
+        .collect(ImmutableList.toImmutableList());
   }
 
   /** Returns the ages in years, sorted ascending. */

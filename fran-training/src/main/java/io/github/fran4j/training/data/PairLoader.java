@@ -209,6 +209,9 @@ public final class PairLoader implements AutoCloseable {
     IOException first = null;
     for (int step = 0; step < (dataset.lenient() ? ages : 1); step++) {
       int a = (ageIndex[0] + step) % ages;
+      if (step > 0 && dataset.path(identity, a) == null) {
+        continue; // an age this identity lacks (ROOT/{identity}/{age}.jpg layout)
+      }
       try {
         BufferedImage img = dataset.image(identity, a);
         ageIndex[0] = a;

@@ -70,4 +70,30 @@ public final class Losses {
         .add(bceWithLogits(realLogits, 1f))
         .add(bceWithLogits(wrongAgeLogits, 0f));
   }
+
+  /** The community discriminator loss's weight on the real pair. */
+  public static final float COMMUNITY_REAL_WEIGHT = 2f;
+  /** The community discriminator loss's weight on each mock pair. */
+  public static final float COMMUNITY_MOCK_WEIGHT = 0.5f;
+
+  /**
+   * The community family's discriminator loss: BCE(D([output, target age]), 0) + 2 BCE(D([target,
+   * target age]), 1) + 0.5 BCE(mock, 0) for each mock pair. The community trainer's mock pairs are
+   * (source, target age), (target, source age), (output, source age) and (target, source age)
+   * again.
+   *
+   * @param fakeLogits D on the detached output with the target age
+   * @param realLogits D on the real target with the target age
+   * @param mockLogits D on each mock pair
+   * @return a scalar
+   */
+  public static NDArray communityDiscriminator(
+      NDArray fakeLogits, NDArray realLogits, NDArray... mockLogits) {
+    NDArray loss = bceWithLogits(fakeLogits, 0f)
+        .add(bceWithLogits(realLogits, 1f).mul(COMMUNITY_REAL_WEIGHT));
+    for (NDArray m : mockLogits) {
+      loss = loss.add(bceWithLogits(m, 0f).mul(COMMUNITY_MOCK_WEIGHT));
+    }
+    return loss;
+  }
 }

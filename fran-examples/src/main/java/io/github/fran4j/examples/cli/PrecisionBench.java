@@ -93,9 +93,10 @@ final class PrecisionBench {
           }
           String psnr = p.equals("fp32") ? "(reference)" : String.format(Locale.ROOT, "%.1f dB",
               Int8Quantizer.psnr(reference, c.output));
-          rows.accept(String.format(Locale.ROOT, "| %s | %s | %d | %d | %s | %.1f | %s | %s |",
-              c.device, p, size, batch, BenchCommand.latency(c.median), batch / c.median,
-              c.memory, psnr));
+          double rate = batch / c.median;
+          rows.accept(String.format(Locale.ROOT, "| %s | %s | %d | %d | %s | %s | %s | %s |",
+              c.device, p, size, batch, BenchCommand.latency(c.median),
+              String.format(Locale.ROOT, rate < 10 ? "%.2f" : "%.1f", rate), c.memory, psnr));
         }
       }
     }

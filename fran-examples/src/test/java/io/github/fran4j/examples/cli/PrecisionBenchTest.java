@@ -39,9 +39,9 @@ class PrecisionBenchTest {
     for (String size : new String[] {"16", "32"}) {
       for (String batch : new String[] {"1", "3"}) {
         assertThat(text).containsPattern("\\| cpu \\| fp32 \\| " + size + " \\| " + batch
-            + " \\| [0-9.]+ ms \\| [0-9.]+ \\| [0-9.]+ GB RSS \\| \\(reference\\) \\|");
+            + " \\| [0-9.]+ m?s \\| [0-9.]+ \\| [0-9.]+ GB RSS \\| \\(reference\\) \\|");
         Matcher m = Pattern.compile("\\| cpu \\| fp16 \\| " + size + " \\| " + batch
-            + " \\| [0-9.]+ ms \\| [0-9.]+ \\| [0-9.]+ GB RSS \\| ([0-9.]+) dB \\|").matcher(text);
+            + " \\| [0-9.]+ m?s \\| [0-9.]+ \\| [0-9.]+ GB RSS \\| ([0-9.]+) dB \\|").matcher(text);
         assertThat(m.find()).as(text).isTrue();
         // Random weights give deltas of order 1: fp16 rounding stays far below them.
         assertThat(Double.parseDouble(m.group(1))).isBetween(40.0, 150.0);

@@ -420,6 +420,65 @@ public final class ReAger implements AutoCloseable {
     }
 
     /**
+     * Sets how cuDNN picks convolution algorithms on a CUDA device; see
+     * {@link BackendOptions.Builder#optCudnnConvAlgoSearch}.
+     *
+     * @param v {@code exhaustive}, {@code heuristic} or {@code default}
+     * @return this builder
+     */
+    public Builder optCudnnConvAlgoSearch(String v) {
+      options.optCudnnConvAlgoSearch(v);
+      return this;
+    }
+
+    /**
+     * Lets cuDNN use its maximum workspace; see {@link BackendOptions.Builder#optCudaMaxWorkspace}.
+     *
+     * @param v whether to allow it
+     * @return this builder
+     */
+    public Builder optCudaMaxWorkspace(boolean v) {
+      options.optCudaMaxWorkspace(v);
+      return this;
+    }
+
+    /**
+     * Limits the CUDA memory arena; see {@link BackendOptions.Builder#optGpuMemoryLimit}.
+     *
+     * @param bytes a positive number of bytes
+     * @return this builder
+     */
+    public Builder optGpuMemoryLimit(long bytes) {
+      options.optGpuMemoryLimit(bytes);
+      return this;
+    }
+
+    /**
+     * Asks for the TensorRT execution provider ahead of CUDA; see
+     * {@link BackendOptions.Builder#optTensorRt}.
+     *
+     * @param v whether to use TensorRT
+     * @return this builder
+     */
+    public Builder optTensorRt(boolean v) {
+      options.optTensorRt(v);
+      return this;
+    }
+
+    /**
+     * Sets a backend option without a typed setter; see {@link BackendOptions.Builder#optOption}
+     * and {@link io.github.fran4j.core.spi.BackendOptionKeys}.
+     *
+     * @param key a namespaced key, e.g. {@code cuda.arena_extend_strategy}
+     * @param value its value
+     * @return this builder
+     */
+    public Builder optOption(String key, String value) {
+      options.optOption(key, value);
+      return this;
+    }
+
+    /**
      * Sets how many target ages an age sweep runs per model call (default 4).
      *
      * @param v at least 1

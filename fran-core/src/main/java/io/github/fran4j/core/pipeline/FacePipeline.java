@@ -215,34 +215,54 @@ public final class FacePipeline {
     }
     int plane = res * res;
     int per = GeneratorInput.CHANNELS * plane;
-    for (int k = 0; k < crops.size(); k++) {
-      FaceCrop crop = crops.get(k);
-      float[] weights = maskWeights(res);
-      float[] inAges = in.sample(crop);
-      for (int start = 0; start < outs.size(); start += batchSize) {
-        int n = Math.min(batchSize, outs.size() - start);
-        float[] batch = new float[n * per];
-        for (int i = 0; i < n; i++) {
-          float[] tAges = outs.get(start + i).sample(crop);
-          for (int p = 0; p < plane; p++) {
-            // Fade the target towards the input age where the mask fades: no change asked there.
-            tAges[p] = inAges[p] + (tAges[p] - inAges[p]) * weights[p];
-          }
-          GeneratorInput.write(rgbs.get(k), inAges, tAges, batch, i * per);
+    float[] weights = maskWeights(res);
+    List<float[]> inAges = new ArrayList<>();
+    for (FaceCrop crop : crops) {
+      inAges.add(in.sample(crop));
+    }
+    // Every (face, target age) pair is one image; several faces and a sweep share model calls.
+    int jobs = crops.size() * outs.size();
+    int batch = batchSize(g, tiler);
+    for (int start = 0; start < jobs; start += batch) {
+      int n = Math.min(batch, jobs - start);
+      float[] input = new float[n * per];
+      for (int i = 0; i < n; i++) {
+        int k = (start + i) / outs.size();
+        float[] faceAges = inAges.get(k);
+        float[] tAges = outs.get((start + i) % outs.size()).sample(crops.get(k));
+        for (int p = 0; p < plane; p++) {
+          // Fade the target towards the input age where the mask fades: no change asked there.
+          tAges[p] = faceAges[p] + (tAges[p] - faceAges[p]) * weights[p];
         }
-        Tensor delta = tiler.run(g, Tensor.wrap(batch, n, GeneratorInput.CHANNELS, res, res));
-        if (!delta.hasShape(n, 3, res, res)) {
-          throw new IllegalStateException("backend " + g.describe() + " returned a delta of shape "
-              + Arrays.toString(delta.shape()) + ", expected [" + n + ", 3, " + res + ", " + res + "]");
-        }
-        float[] all = delta.toFloatArray();
-        for (int i = 0; i < n; i++) {
-          float[] one = Arrays.copyOfRange(all, i * 3 * plane, (i + 1) * 3 * plane);
-          CropWarper.pasteDelta(outputs.get(start + i), crop, one, mask);
-        }
+        GeneratorInput.write(rgbs.get(k), faceAges, tAges, input, i * per);
+      }
+      Tensor delta = tiler.run(g, Tensor.wrap(input, n, GeneratorInput.CHANNELS, res, res));
+      if (!delta.hasShape(n, 3, res, res)) {
+        throw new IllegalStateException("backend " + g.describe() + " returned a delta of shape "
+            + Arrays.toString(delta.shape()) + ", expected [" + n + ", 3, " + res + ", " + res + "]");
+      }
+      float[] all = delta.toFloatArray();
+      for (int i = 0; i < n; i++) {
+        float[] one = Arrays.copyOfRange(all, i * 3 * plane, (i + 1) * 3 * plane);
+        int k = (start + i) / outs.size();
+        CropWarper.pasteDelta(outputs.get((start + i) % outs.size()), crops.get(k), one, mask);
       }
     }
     return outputs;
+  }
+
+  /**
+   * Returns how many crops one model call takes: the batch size, and with a memory budget no more
+   * than fit in it at the tile size (one tile of every image in the batch runs at once).
+   */
+  int batchSize(Generator g, TiledRunner tiler) {
+    if (memoryBudget <= 0) {
+      return batchSize;
+    }
+    int width = g.config().map(c -> c.baseWidth()).orElse(64);
+    long perImage = (long) tiler.tileSize() * tiler.tileSize()
+        * TiledRunner.estimateBytesPerPixel(width);
+    return (int) Math.max(1, Math.min(batchSize, memoryBudget / perImage));
   }
 
   /** Returns the tiling used for crops of the given resolution. */

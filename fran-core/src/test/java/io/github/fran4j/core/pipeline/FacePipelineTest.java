@@ -136,6 +136,36 @@ class FacePipelineTest {
   }
 
   @Test
+  void severalFacesAndTargetsShareBatchesUpToTheSizeAndTheMemoryBudget() throws Exception {
+    BufferedImage img = photo();
+    ListDetector two = new ListDetector(List.of(Face.of(20, 20, 150, 150, 0.9),
+        Face.of(300, 300, 150, 150, 0.8)));
+    List<AgeMap> targets = List.of(AgeMap.constant(50), AgeMap.constant(70), AgeMap.constant(90));
+    ConstantDeltaGenerator g = new ConstantDeltaGenerator(K, true, 16, 64);
+    FacePipeline p = FacePipeline.builder().optFaceDetector(two).optBatchSize(4).build();
+    List<BufferedImage> batched = p.sweep(g, img, p.detect(img), AgeMap.constant(30), targets);
+    // 2 faces x 3 ages = 6 crops: 4 + 2, not 3 + 3.
+    assertThat(g.calls).extracting(s -> s[0]).containsExactly(4, 2);
+    ConstantDeltaGenerator one = new ConstantDeltaGenerator(K, true, 16, 64);
+    FacePipeline single = FacePipeline.builder().optFaceDetector(two).optBatchSize(1).build();
+    List<BufferedImage> serial = single.sweep(one, img, single.detect(img), AgeMap.constant(30),
+        targets);
+    assertThat(one.calls).hasSize(6);
+    for (int t = 0; t < 3; t++) {
+      for (int[] xy : new int[][] {{95, 95}, {375, 375}, {235, 235}}) {
+        assertThat(batched.get(t).getRGB(xy[0], xy[1])).isEqualTo(serial.get(t).getRGB(xy[0], xy[1]));
+      }
+    }
+    // A memory budget that holds two crops of 64x64 at width 64 caps the batch at 2.
+    long twoCrops = 2L * 64 * 64 * TiledRunner.estimateBytesPerPixel(64);
+    FacePipeline tight = FacePipeline.builder().optFaceDetector(two).optBatchSize(8)
+        .optMemoryBudget(twoCrops).build();
+    assertThat(tight.batchSize(g, tight.tiler(g, 64))).isEqualTo(2);
+    assertThat(FacePipeline.builder().optBatchSize(8).optMemoryBudget(1).build()
+        .batchSize(g, tight.tiler(g, 64))).isEqualTo(1);
+  }
+
+  @Test
   void noFacePolicies() throws Exception {
     BufferedImage img = photo();
     ConstantDeltaGenerator g = new ConstantDeltaGenerator(K, true, 16, 64);
@@ -257,7 +287,8 @@ class FacePipelineTest {
     ConstantDeltaGenerator g = new ConstantDeltaGenerator(K, true, 16, 64);
     BufferedImage out = FacePipeline.builder().optFaceDetector(two).build()
         .reage(g, img, AgeMap.constant(30), AgeMap.constant(70));
-    assertThat(g.calls).hasSize(2);
+    // Both faces in one model call.
+    assertThat(g.calls).extracting(s -> s[0]).containsExactly(2);
     assertThat(out.getRGB(95, 95)).isNotEqualTo(in.getRGB(95, 95));
     assertThat(out.getRGB(375, 375)).isNotEqualTo(in.getRGB(375, 375));
     assertThat(out.getRGB(235, 235)).isEqualTo(in.getRGB(235, 235));

@@ -39,7 +39,9 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code fran bench}: compares ONNX Runtime fp32, ONNX Runtime int8 (and DJL when fran-training's
  * DJL U-Net is on the class path) on the seed-size generator at several sizes: median latency, peak
- * RSS, achieved GFLOP/s beside a large MatMul's GFLOP/s measured in the same run.
+ * RSS, achieved GFLOP/s beside a large MatMul's GFLOP/s measured in the same run. With
+ * {@code --precision} or {@code --batch} it runs {@link PrecisionBench} instead (fp32/fp16/int8 by
+ * batch size, for GPUs).
  */
 @Command(
     name = "bench",
@@ -102,9 +104,30 @@ final class BenchCommand implements Callable<Integer> {
           + " includes memory kept from earlier cases).")
   boolean inProcess;
 
+  @Option(names = "--precision", split = ",", paramLabel = "P",
+      description = "Precision benchmark: time these precisions (fp32, fp16, int8) per size and"
+          + " batch, with images/s, peak memory and the delta PSNR against fp32.")
+  List<String> precisions = new ArrayList<>();
+
+  @Option(names = "--batch", split = ",", paramLabel = "N",
+      description = "Precision benchmark: batch sizes (default 1).")
+  List<Integer> batches = new ArrayList<>();
+
+  @Option(names = "--checkpoint", paramLabel = "FILE",
+      description = "Precision benchmark: a trained .safetensors or .pth generator (default:"
+          + " random weights of --width and --depth).")
+  Path checkpoint;
+
+  @Option(names = "--option", paramLabel = "KEY=VALUE",
+      description = "Backend option, e.g. cuda.cudnn_conv_use_max_workspace=1 (repeatable).")
+  Map<String, String> backendOptions = new java.util.LinkedHashMap<>();
+
   @Override
   public Integer call() throws Exception {
     PrintWriter w = spec.commandLine().getOut();
+    if (!precisions.isEmpty() || !batches.isEmpty()) {
+      return precisionBench(w);
+    }
     UNetConfig cfg = UNetConfig.builder().optBaseWidth(width).optDepth(depth).build();
     StateDict weights = RandomUNetWeights.create(cfg, 0);
     BackendOptions opts = BackendOptions.builder().optDevice(Device.parse(device))
@@ -125,6 +148,57 @@ final class BenchCommand implements Callable<Integer> {
       lines.forEach(table::add);
       run(cfg, weights, opts, table);
       table.commit();
+    }
+    return 0;
+  }
+
+  /** {@code --precision}/{@code --batch}: the GPU-oriented table of {@link PrecisionBench}. */
+  private int precisionBench(PrintWriter w) throws Exception {
+    List<String> ps = new ArrayList<>();
+    for (String p : precisions.isEmpty() ? List.of("fp32") : precisions) {
+      String n = p.trim().toLowerCase(Locale.ROOT);
+      if (!List.of("fp32", "fp16", "int8").contains(n)) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "unknown --precision '" + p + "', expected fp32, fp16 or int8");
+      }
+      ps.add(n);
+    }
+    List<Integer> bs = batches.isEmpty() ? List.of(1) : batches;
+    if (bs.stream().anyMatch(b -> b < 1) || runs < 1 || warmup < 0) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--batch and --runs must be >= 1, --warmup >= 0");
+    }
+    BackendOptions opts;
+    try {
+      BackendOptions.Builder ob = BackendOptions.builder().optDevice(Device.parse(device))
+          .optThreads(threads).optOptimization("all");
+      backendOptions.forEach(ob::optOption);
+      opts = ob.build();
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    StateDict weights;
+    UNetConfig cfg;
+    if (checkpoint != null) {
+      weights = io.github.fran4j.core.weights.WeightFiles.read(checkpoint);
+      cfg = UNetConfig.fromStateDict(weights);
+    } else {
+      cfg = UNetConfig.builder().optBaseWidth(width).optDepth(depth).build();
+      weights = RandomUNetWeights.create(cfg, 0);
+    }
+    try (Table table = new Table(w, out)) {
+      table.add(String.format(Locale.ROOT, "U-Net width %d depth %d (%.1fM params), %s; device"
+          + " %s; ONNX Runtime %s; runs %d (median), warmup %d; %d cores",
+          cfg.baseWidth(), cfg.depth(), cfg.layout().trainableParameterCount() / 1e6,
+          checkpoint != null ? checkpoint.getFileName() : "random weights", opts.device(),
+          ortVersion(), runs, warmup, Runtime.getRuntime().availableProcessors()));
+      table.add("");
+      PrecisionBench.header().forEach(table::add);
+      new PrecisionBench(cfg, weights, opts, warmup, runs).run(ps, sizes, bs, table::add);
+      table.commit();
+    } catch (io.github.fran4j.onnx.runtime.DeviceUnavailableException e) {
+      spec.commandLine().getErr().println("fran bench: " + e.getMessage());
+      return 1;
     }
     return 0;
   }

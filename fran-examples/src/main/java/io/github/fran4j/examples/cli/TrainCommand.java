@@ -2,6 +2,7 @@ package io.github.fran4j.examples.cli;
 
 import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.model.Upsampling;
+import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.training.trainer.GanTrainer;
 import io.github.fran4j.training.trainer.TrainingConfig;
 import java.io.IOException;
@@ -114,6 +115,11 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "Hide the progress bar.")
   boolean noProgress;
 
+  @Option(names = "--device", paramLabel = "DEV", defaultValue = "auto",
+      description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}; CUDA needs the"
+          + " -Ppytorch-cuda build, see docs/training.md).")
+  String device;
+
   /**
    * Builds the training settings from the options.
    *
@@ -142,6 +148,7 @@ public final class TrainCommand implements Callable<Integer> {
         .optWorkers(workers)
         .optKeepCheckpoints(keep)
         .optProgressBar(!noProgress)
+        .optDevice(Device.parse(device))
         .build();
   }
 

@@ -124,6 +124,58 @@ class ExportCommandTest {
   }
 
   @Test
+  void exportsFp16WithinOneHundredthOfFp32(@TempDir Path dir) throws Exception {
+    StateDict w = RandomUNetWeights.create(CFG, 8);
+    Path ckpt = dir.resolve("g.safetensors");
+    SafeTensors.write(w, ckpt);
+    Path onnx = dir.resolve("g16.onnx");
+    assertThat(run("export", "--checkpoint", ckpt.toString(), "--out", onnx.toString(),
+        "--precision", "fp16")).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("(fp16, ", "every layer fp16 (activation ranges not checked");
+    BackendOptions cpu = BackendOptions.builder().optDevice(Device.CPU).build();
+    try (OnnxGenerator a = OnnxGenerator.open(OnnxExporter.toBytes(w, CFG), "fp32", cpu);
+        OnnxGenerator b = OnnxGenerator.open(onnx, cpu)) {
+      assertThat(b.describe()).contains("fp16");
+      Tensor in = Tensor.wrap(new float[5 * 16 * 16], 1, 5, 16, 16);
+      float[] x = a.predict(in).toFloatArray();
+      float[] y = b.predict(in).toFloatArray();
+      double m = 0;
+      for (int i = 0; i < x.length; i++) {
+        m = Math.max(m, Math.abs(x[i] - y[i]));
+      }
+      assertThat(m).isLessThanOrEqualTo(1e-2);
+    }
+  }
+
+  @Test
+  void exportsFp16CalibratedAndReportsPsnr(@TempDir Path dir) throws Exception {
+    SafeTensors.write(RandomUNetWeights.create(CFG, 8), dir.resolve("g.safetensors"));
+    writeFaces(dir.resolve("faces/30"), 6);
+    int rc = run("export", "--checkpoint", dir.resolve("g.safetensors").toString(), "--out",
+        dir.resolve("g16.onnx").toString(), "--precision", "FP16", "--calibration",
+        dir.resolve("faces").toString(), "--calibration-count", "3", "--target-psnr", "45");
+    assertThat(rc).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("(fp16, ", "calibrated on 3 images",
+        "fp16 vs fp32 delta PSNR on 3 held-out images", "(target 45.0 dB)", "every layer fp16");
+  }
+
+  @Test
+  void precisionMistakesAreUsageErrors(@TempDir Path dir) {
+    String[] common = {"export", "--checkpoint", dir.resolve("x.safetensors").toString(), "--out",
+        dir.resolve("x.onnx").toString()};
+    assertThat(run(concat(common, "--precision", "bf16"))).isEqualTo(2);
+    assertThat(err.toString()).contains("unknown --precision 'bf16', expected fp32, fp16 or int8");
+    assertThat(run(concat(common, "--precision", "fp16", "--int8"))).isEqualTo(2);
+    assertThat(err.toString()).contains("--int8 conflicts with --precision fp16");
+    assertThat(run(concat(common, "--precision", "fp16", "--target-psnr", "45"))).isEqualTo(2);
+    assertThat(err.toString()).contains("--target-psnr with --precision fp16 needs --calibration");
+    assertThat(run(concat(common, "--calibration", dir.toString()))).isEqualTo(2);
+    assertThat(err.toString()).contains(
+        "--calibration and --validation only apply with --int8 or --precision fp16");
+    assertThat(dir.resolve("x.onnx")).doesNotExist();
+  }
+
+  @Test
   void int8WithoutCalibrationIsAUsageError(@TempDir Path dir) {
     int rc = run("export", "--checkpoint", dir.resolve("x.safetensors").toString(), "--out",
         dir.resolve("x.onnx").toString(), "--int8");

@@ -67,6 +67,27 @@ class TrainCommandTest {
   }
 
   @Test
+  void cudaWithoutCudaNativesIsOneClearLineAndWritesNothing() throws Exception {
+    Path data = dataset();
+    Path out = tmp.resolve("gpu-run");
+    Run r = run("train", "--data", data.toString(), "--out", out.toString(), "--size", "32",
+        "--width", "4", "--d-width", "2", "--device", "cuda", "--no-progress");
+    // This build pins DJL's CPU natives (the default; -Ppytorch-cuda swaps them).
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).startsWith("fran train: --device cuda:0 needs CUDA, but DJL's PyTorch")
+        .contains("natives here are a CPU build; build with -Ppytorch-cuda")
+        .doesNotContain("\tat ");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void unknownDeviceIsAUsageError() {
+    Run r = run("train", "--data", "x", "--out", tmp.resolve("o").toString(), "--device", "tpu");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("unknown device 'tpu', expected auto, cpu, cuda or cuda:N");
+  }
+
+  @Test
   void folderThatIsNotADatasetFailsWithStatus1() throws Exception {
     Path notData = Files.createDirectories(tmp.resolve("pictures/cats"));
     Run r = run("train", "--data", notData.getParent().toString(), "--out",

@@ -87,7 +87,7 @@ final class ActivationRanges {
         }
       }
     } catch (OrtException e) {
-      throw new ModelFormatException("int8 calibration run failed: " + e.getMessage(), e);
+      throw new ModelFormatException("calibration run failed: " + e.getMessage(), e);
     }
     if (percentile < 100) {
       for (Map.Entry<String, float[]> e : ranges.entrySet()) {

@@ -9,11 +9,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.github.fran4j.core.ModelFormatException;
-import io.github.fran4j.core.image.GeneratorInput;
-import io.github.fran4j.core.spi.BackendOptions;
-import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.core.tensor.Tensor;
-import io.github.fran4j.onnx.runtime.OnnxGenerator;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -60,6 +56,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Int8Quantizer {
   private static final Logger LOG = LoggerFactory.getLogger(Int8Quantizer.class);
+
+  /** The {@link OnnxModelFormat#PRECISION_KEY} value of the models this class writes. */
+  static final String INT8_QDQ = "int8-qdq";
 
   /** The default activation range: the plain [min, max] over the calibration values. */
   public static final double DEFAULT_PERCENTILE = 100;
@@ -111,8 +110,8 @@ public final class Int8Quantizer {
     checkNotNull(fp32Model, "fp32Model");
     checkNotNull(calibration, "calibration");
     checkArgument(!calibration.isEmpty(), "calibration needs at least one input");
-    checkInputs("calibration", calibration);
-    checkInputs("validation", validation);
+    ModelRuns.checkInputs("calibration", calibration);
+    ModelRuns.checkInputs("validation", validation);
     OnnxMl.ModelProto model;
     try {
       model = OnnxMl.ModelProto.parseFrom(fp32Model);
@@ -135,95 +134,30 @@ public final class Int8Quantizer {
     Map<String, float[]> ranges =
         ActivationRanges.observe(graph.model(), graph.activations(), calibration, percentile);
     LOG.info("int8: observed {} activation ranges on {} calibration inputs in {} s",
-        ranges.size(), calibration.size(), seconds(t0));
+        ranges.size(), calibration.size(), ModelRuns.seconds(t0));
     graph.shareRangesWithinUnits(ranges);
-    List<float[]> reference = validation.isEmpty() ? List.of() : run(fp32Model, "fp32 model", validation);
+    List<float[]> reference =
+        validation.isEmpty() ? List.of() : ModelRuns.run(fp32Model, "fp32 model", validation);
     List<ImmutableList<String>> remaining = new ArrayList<>(graph.units());
     remaining.removeIf(u -> floats.containsAll(u));
-    while (true) {
-      Set<String> int8 = new LinkedHashSet<>(graph.activations());
-      int8.removeAll(floats);
-      byte[] bytes = graph.write(ranges, int8, metadata(calibration.size(), floats)).toByteArray();
-      OptionalDouble psnr = reference.isEmpty() ? OptionalDouble.empty()
-          : OptionalDouble.of(pooledPsnr(reference, run(bytes, "int8 model", validation)));
-      boolean met = targetPsnr.isEmpty() || psnr.getAsDouble() >= targetPsnr.getAsDouble();
-      if (psnr.isPresent()) {
-        LOG.info("int8: {} dB vs fp32 on {} validation inputs with {} float ({} s)",
-            String.format(java.util.Locale.ROOT, "%.1f", psnr.getAsDouble()), validation.size(),
-            floats.isEmpty() ? "no activation" : floats, seconds(t0));
-      }
-      if (met || remaining.isEmpty()) {
-        return new QuantizedModel(bytes, ImmutableList.copyOf(floats), calibration.size(), psnr,
-            targetPsnr);
-      }
-      floats.addAll(remaining.remove(0));
-    }
+    return ModelRuns.fallBackToFloat(INT8_QDQ,
+        f -> {
+          Set<String> int8 = new LinkedHashSet<>(graph.activations());
+          int8.removeAll(f);
+          return graph.write(ranges, int8, metadata(calibration.size(), f)).toByteArray();
+        },
+        floats, remaining, validation, reference, targetPsnr, calibration.size());
   }
 
   /** The metadata an int8 model adds to (or replaces in) the fp32 model's. */
   private static Map<String, String> metadata(int calibrationInputs, Set<String> floats) {
     Map<String, String> meta = new LinkedHashMap<>();
-    meta.put(OnnxModelFormat.PRECISION_KEY, "int8-qdq");
+    meta.put(OnnxModelFormat.PRECISION_KEY, INT8_QDQ);
     meta.put(OnnxModelFormat.CALIBRATION_INPUTS_KEY, Integer.toString(calibrationInputs));
     if (!floats.isEmpty()) {
       meta.put(OnnxModelFormat.FLOAT_ACTIVATIONS_KEY, String.join(",", floats));
     }
     return meta;
-  }
-
-  /** Generator inputs are [N, 5, H, W]; anything else would fail deep inside ONNX Runtime. */
-  private static void checkInputs(String what, List<Tensor> inputs) {
-    for (int i = 0; i < inputs.size(); i++) {
-      int[] s = checkNotNull(inputs.get(i), "%s input %s is null", what, i).shape();
-      checkArgument(s.length == 4 && s[0] >= 1 && s[1] == GeneratorInput.CHANNELS
-          && s[2] >= 1 && s[3] >= 1,
-          "%s input %s has shape %s; expected [N, %s, H, W] (RGB, input age / %s, target age / %s)",
-          what, i, java.util.Arrays.toString(s), GeneratorInput.CHANNELS,
-          (int) GeneratorInput.AGE_SCALE, (int) GeneratorInput.AGE_SCALE);
-    }
-  }
-
-  private static String seconds(long startNanos) {
-    return String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - startNanos) / 1e9);
-  }
-
-  /**
-   * Runs a model on each input through {@link OnnxGenerator} on the CPU at optimization level
-   * {@code all}, as the runtime will (the QDQ fusion into QLinearConv happens only there).
-   */
-  private static List<float[]> run(byte[] model, String source, List<Tensor> inputs)
-      throws ModelFormatException {
-    BackendOptions cpu = BackendOptions.builder().optDevice(Device.CPU).optOptimization("all")
-        .build();
-    List<float[]> out = new ArrayList<>();
-    try (OnnxGenerator g = OnnxGenerator.open(model, source, cpu)) {
-      for (Tensor in : inputs) {
-        out.add(g.predict(in).toFloatArray());
-      }
-    } catch (ModelFormatException e) {
-      throw e;
-    } catch (java.io.IOException e) {
-      // Only a CUDA request can fail otherwise, and this asks for the CPU.
-      throw new ModelFormatException("cannot run the " + source + " for validation: "
-          + e.getMessage(), e);
-    }
-    return out;
-  }
-
-  /** PSNR (peak 1) of the MSE pooled over every value of every output. */
-  private static double pooledPsnr(List<float[]> reference, List<float[]> test) {
-    double se = 0;
-    long n = 0;
-    for (int k = 0; k < reference.size(); k++) {
-      float[] a = reference.get(k);
-      float[] b = test.get(k);
-      for (int i = 0; i < a.length; i++) {
-        double d = a[i] - b[i];
-        se += d * d;
-      }
-      n += a.length;
-    }
-    return se == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(n / se);
   }
 
   /**
@@ -238,7 +172,7 @@ public final class Int8Quantizer {
     checkArgument(java.util.Arrays.equals(reference.shape(), test.shape()),
         "shapes differ: %s vs %s", java.util.Arrays.toString(reference.shape()),
         java.util.Arrays.toString(test.shape()));
-    return pooledPsnr(List.of(reference.toFloatArray()), List.of(test.toFloatArray()));
+    return ModelRuns.pooledPsnr(List.of(reference.toFloatArray()), List.of(test.toFloatArray()));
   }
 
   /** Builds an {@link Int8Quantizer}; not thread-safe. */

@@ -68,6 +68,25 @@ public final class OnnxExporter {
   }
 
   /**
+   * Exports in fp16: the fp32 graph (BatchNorm folded) converted by {@code converter}, with fp16
+   * weights and activations and float32 input and output. Use {@link Fp16Converter#create()} for
+   * no range check, or a converter with calibration inputs to keep the layers fp16 cannot hold in
+   * float32. Write the result with {@link #writeAtomically}.
+   *
+   * @param weights the PyTorch-named weights
+   * @param config the architecture
+   * @param converter the fp16 conversion settings
+   * @return the fp16 model and the layers kept in float32
+   * @throws ModelFormatException if the weights do not match the configuration, or calibration or
+   *     validation cannot run
+   */
+  public static QuantizedModel toFp16(StateDict weights, UNetConfig config,
+      Fp16Converter converter) throws ModelFormatException {
+    checkNotNull(converter, "converter");
+    return converter.convert(toBytes(weights, config));
+  }
+
+  /**
    * Writes bytes to a file through a temporary sibling and an atomic move.
    *
    * @param bytes the content

@@ -20,11 +20,14 @@ public final class OnnxModelFormat {
   public static final String AGE_SCALE_KEY = "fran.age_scale";
   /** Ages are encoded as {@code age / AGE_SCALE}: {@link GeneratorInput#AGE_SCALE}, as an int. */
   public static final int AGE_SCALE = (int) GeneratorInput.AGE_SCALE;
-  /** The metadata key stating the weight precision: {@code fp32} or {@code int8-qdq}. */
+  /** The metadata key stating the precision: {@code fp32}, {@code fp16} or {@code int8-qdq}. */
   public static final String PRECISION_KEY = "fran.precision";
-  /** int8 models: the metadata key holding the number of calibration inputs. */
+  /** int8 and calibrated fp16 models: the metadata key holding the number of calibration inputs. */
   public static final String CALIBRATION_INPUTS_KEY = "fran.calibration_inputs";
-  /** int8 models: the metadata key listing the activations left in float, comma-separated. */
+  /**
+   * int8 and fp16 models: the metadata key listing the activations left in float32 (for fp16, the
+   * layers computing them), comma-separated.
+   */
   public static final String FLOAT_ACTIVATIONS_KEY = "fran.float_activations";
   /** The name of the input tensor, float32 {@code [N, 5, H, W]}. */
   public static final String INPUT_NAME = "input";

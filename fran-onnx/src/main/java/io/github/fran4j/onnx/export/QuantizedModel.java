@@ -7,23 +7,36 @@ import java.util.Locale;
 import java.util.OptionalDouble;
 
 /**
- * The result of {@link Int8Quantizer#quantize}: the int8 QDQ model's bytes and what was done to
- * reach them. An immutable value; thread-safe.
+ * The result of {@link Int8Quantizer#quantize} or {@link Fp16Converter#convert}: the
+ * reduced-precision model's bytes and what was done to reach them. An immutable value;
+ * thread-safe.
  */
 public final class QuantizedModel {
+  private final String precision;
   private final byte[] bytes;
   private final ImmutableList<String> floatActivations;
   private final int calibrationInputs;
   private final OptionalDouble validationPsnr;
   private final OptionalDouble targetPsnr;
 
-  QuantizedModel(byte[] bytes, ImmutableList<String> floatActivations, int calibrationInputs,
+  QuantizedModel(String precision, byte[] bytes, ImmutableList<String> floatActivations, int calibrationInputs,
       OptionalDouble validationPsnr, OptionalDouble targetPsnr) {
+    this.precision = checkNotNull(precision, "precision");
     this.bytes = checkNotNull(bytes, "bytes");
     this.floatActivations = checkNotNull(floatActivations, "floatActivations");
     this.calibrationInputs = calibrationInputs;
     this.validationPsnr = checkNotNull(validationPsnr, "validationPsnr");
     this.targetPsnr = checkNotNull(targetPsnr, "targetPsnr");
+  }
+
+  /**
+   * Returns the precision, as the model's {@link OnnxModelFormat#PRECISION_KEY} metadata states
+   * it: {@code int8-qdq} or {@code fp16}.
+   *
+   * @return the precision name
+   */
+  public String precision() {
+    return precision;
   }
 
   /**
@@ -37,11 +50,12 @@ public final class QuantizedModel {
   }
 
   /**
-   * Returns the activations left in float, by their ONNX tensor names (the PyTorch module names of
-   * the ReLUs and layers producing them, e.g. {@code up4.conv.double_conv.5}), in the order they
-   * were chosen: those asked for first, then those the PSNR target added, output side first.
+   * Returns the activations left in float32, by their ONNX tensor names (the PyTorch module names
+   * of the ReLUs and layers producing them, e.g. {@code up4.conv.double_conv.5}), in the order
+   * they were chosen: those asked for (or, for fp16, out of its range) first, then those the PSNR
+   * target added, output side first. For fp16 each names a layer computed in float32.
    *
-   * @return the float activations; empty when every eligible activation is int8
+   * @return the float activations; empty when every eligible activation has the reduced precision
    */
   public ImmutableList<String> floatActivations() {
     return floatActivations;
@@ -57,7 +71,7 @@ public final class QuantizedModel {
   }
 
   /**
-   * Returns the int8-vs-fp32 delta PSNR (peak 1, MSE pooled over all validation inputs) of the
+   * Returns the converted-vs-fp32 delta PSNR (peak 1, MSE pooled over all validation inputs) of the
    * returned model, when validation inputs were given.
    *
    * @return the PSNR in dB, or empty
@@ -88,11 +102,12 @@ public final class QuantizedModel {
   @Override
   public String toString() {
     StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-        "int8 QDQ model (%.1f MB, calibrated on %d inputs", bytes.length / 1e6, calibrationInputs));
+        "%s model (%.1f MB, calibrated on %d inputs", precision, bytes.length / 1e6,
+        calibrationInputs));
     validationPsnr.ifPresent(p -> s.append(String.format(Locale.ROOT, ", %.1f dB vs fp32", p)));
     targetPsnr.ifPresent(t -> s.append(String.format(Locale.ROOT, ", target %.1f dB%s", t,
         targetMet() ? "" : " NOT met")));
-    s.append(floatActivations.isEmpty() ? ", all activations int8)"
+    s.append(floatActivations.isEmpty() ? ", no float activations)"
         : ", float activations " + floatActivations + ")");
     return s.toString();
   }

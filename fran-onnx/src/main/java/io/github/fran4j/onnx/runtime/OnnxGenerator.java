@@ -151,8 +151,9 @@ public final class OnnxGenerator implements Generator {
    * Opens an ONNX file.
    *
    * @param file the {@code .onnx} file
-   * @param options device, threads and optimization level ({@code none}, {@code basic},
-   *     {@code extended} or {@code all}; default {@code all}, which int8 models need to be fast)
+   * @param options device, threads, optimization level ({@code none}, {@code basic},
+   *     {@code extended} or {@code all}; default {@code all}, which int8 models need to be fast),
+   *     CUDA and TensorRT provider options and session entries ({@code BackendOptions.options()})
    * @return the generator; the caller closes it
    * @throws ModelFormatException if the file is not an ONNX model (truncated, corrupt, not ONNX) or
    *     does not fit the input/output contract, saying what was found and expected
@@ -196,7 +197,7 @@ public final class OnnxGenerator implements Generator {
         so.setIntraOpNumThreads(opts.threads());
       }
       so.setInterOpNumThreads(1);
-      Device device = OrtDevices.configure(so, opts.device());
+      Device device = OrtDevices.configure(so, opts);
       try {
         session = path != null ? env.createSession(path, so) : env.createSession(bytes, so);
       } catch (OrtException e) {

@@ -6,8 +6,13 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.providers.OrtCUDAProviderOptions;
+import ai.onnxruntime.providers.OrtTensorRTProviderOptions;
+import io.github.fran4j.core.spi.BackendOptionKeys;
+import io.github.fran4j.core.spi.BackendOptions;
 import io.github.fran4j.core.spi.Device;
 import java.util.EnumSet;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,34 +50,50 @@ final class OrtDevices {
   }
 
   /**
-   * Adds the execution provider for {@code device} to the options and returns the device actually
-   * used.
+   * Adds the session configuration entries ({@code session.*}) and the execution providers for
+   * the requested device with their {@code cuda.*} and {@code tensorrt.*} options, and returns the
+   * device actually used.
    *
-   * @throws DeviceUnavailableException for an explicit CUDA device that cannot be enabled
+   * @throws DeviceUnavailableException for an explicit CUDA device, or TensorRT, that cannot be
+   *     enabled
+   * @throws OrtException if ONNX Runtime rejects a session configuration entry
    */
-  static Device configure(OrtSession.SessionOptions options, Device device)
-      throws DeviceUnavailableException {
+  static Device configure(OrtSession.SessionOptions options, BackendOptions opts)
+      throws DeviceUnavailableException, OrtException {
+    for (Map.Entry<String, String> e : opts.options(BackendOptionKeys.SESSION).entrySet()) {
+      options.addConfigEntry(e.getKey(), e.getValue());
+    }
+    Device device = opts.device();
     switch (device.kind()) {
       case CPU:
         return Device.CPU;
       case CUDA:
-        String why = cudaProblem(device.id());
+        String why = tensorRtProblem(opts);
+        if (why == null) {
+          why = cudaProblem(device.id());
+        }
         if (why != null) {
           throw new DeviceUnavailableException(
               "CUDA device " + device + " was requested but cannot be used: " + why, null);
         }
         try {
-          options.addCUDA(device.id());
+          addProviders(options, device.id(), opts);
         } catch (OrtException e) {
           throw new DeviceUnavailableException("CUDA device " + device
-              + " was requested but ONNX Runtime could not enable it: " + e.getMessage(), e);
+              + " was requested but ONNX Runtime could not enable it with " + opts.options()
+              + ": " + e.getMessage(), e);
         }
         return device;
       case AUTO:
       default:
         if (autoUsesCuda()) {
+          String trt = tensorRtProblem(opts);
+          if (trt != null) {
+            throw new DeviceUnavailableException("TensorRT was requested but cannot be used: "
+                + trt, null);
+          }
           try {
-            options.addCUDA(0);
+            addProviders(options, 0, opts);
             return Device.cuda(0);
           } catch (OrtException e) {
             LOG.warn("CUDA worked in the probe but not now ({}); using the CPU", e.getMessage());
@@ -80,6 +101,37 @@ final class OrtDevices {
         }
         return Device.CPU;
     }
+  }
+
+  /** TensorRT first (it hands what it cannot run to the next provider), then CUDA. */
+  private static void addProviders(OrtSession.SessionOptions options, int id, BackendOptions opts)
+      throws OrtException {
+    if (opts.tensorRt()) {
+      // ONNX Runtime copies provider options when they are added, so they can be freed here.
+      try (OrtTensorRTProviderOptions trt = new OrtTensorRTProviderOptions(id)) {
+        for (Map.Entry<String, String> e : opts.options(BackendOptionKeys.TENSORRT).entrySet()) {
+          trt.add(e.getKey(), e.getValue());
+        }
+        options.addTensorrt(trt);
+      }
+    }
+    try (OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(id)) {
+      for (Map.Entry<String, String> e : opts.options(BackendOptionKeys.CUDA).entrySet()) {
+        cuda.add(e.getKey(), e.getValue());
+      }
+      options.addCUDA(cuda);
+    }
+  }
+
+  /** Returns null unless TensorRT was asked for and this build has no TensorRT provider. */
+  private static String tensorRtProblem(BackendOptions opts) {
+    EnumSet<OrtProvider> providers = OrtEnvironment.getAvailableProviders();
+    if (!opts.tensorRt() || providers.contains(OrtProvider.TENSOR_RT)) {
+      return null;
+    }
+    return "TensorRT was requested but this ONNX Runtime build has no TensorRT execution provider"
+        + " (available: " + providers + "); use an ONNX Runtime GPU build with TensorRT and the"
+        + " TensorRT libraries, or drop optTensorRt / --tensorrt";
   }
 
   /** Returns whether AUTO picks CUDA; probes once per JVM and logs the decision. */

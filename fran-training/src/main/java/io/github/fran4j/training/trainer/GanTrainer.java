@@ -143,6 +143,8 @@ public final class GanTrainer implements AutoCloseable {
   private GanTrainer(TrainingConfig cfg, boolean resume) throws IOException {
     this.cfg = cfg;
     this.res = cfg.unet().trainingResolution();
+    // Before anything touches the run directory: a device that cannot work fails here, cleanly.
+    ai.djl.Device device = TrainingDevice.resolve(cfg.device());
     this.run = new RunDirectory(cfg.runDir());
     trainSet = openDataset(cfg.dataDir(), "--data");
     valSet = cfg.valDir().isPresent() ? openDataset(cfg.valDir().get(), "--val") : trainSet;
@@ -154,7 +156,7 @@ public final class GanTrainer implements AutoCloseable {
     wrongAges = new WrongAges(trainSet.ages().stream().mapToInt(Integer::intValue).toArray());
 
     Engine.getInstance().setRandomSeed((int) (cfg.seed() ^ (cfg.seed() >>> 32)));
-    manager = NDManager.newBaseManager();
+    manager = NDManager.newBaseManager(device);
     try {
       g = new UNet(cfg.unet());
       // PyTorch's default conv init bound 1/sqrt(fan_in) is Xavier-uniform over fan-in, magnitude 1.
@@ -209,6 +211,8 @@ public final class GanTrainer implements AutoCloseable {
    * @param cfg the settings
    * @param resume whether to continue the run in {@code cfg.runDir()}
    * @return the trainer; the caller closes it
+   * @throws IllegalStateException if an explicit CUDA device cannot be used (CPU-only natives,
+   *     too few GPUs); nothing is written then
    * @throws IOException if a dataset is invalid, the run directory unusable, the checkpoint
    *     unreadable or made with other settings, or the LPIPS file invalid
    */

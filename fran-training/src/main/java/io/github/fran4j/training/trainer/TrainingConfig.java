@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.gson.JsonObject;
 import io.github.fran4j.core.model.UNetConfig;
+import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.training.loss.LossWeights;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,6 +44,7 @@ public final class TrainingConfig {
   private final int sampleCount;
   private final int workers;
   private final boolean progressBar;
+  private final Device device;
 
   private TrainingConfig(Builder b) {
     dataDir = b.dataDir;
@@ -66,6 +68,7 @@ public final class TrainingConfig {
     sampleCount = b.sampleCount;
     workers = b.workers;
     progressBar = b.progressBar;
+    device = b.device;
   }
 
   /**
@@ -209,6 +212,11 @@ public final class TrainingConfig {
     return progressBar;
   }
 
+  /** Returns the device to train on. */
+  public Device device() {
+    return device;
+  }
+
   /**
    * Returns the learning rate of an epoch under StepLR: {@code base * gamma^floor(epoch / step)}.
    *
@@ -318,6 +326,7 @@ public final class TrainingConfig {
     private int sampleCount = 4;
     private int workers = Math.min(2, Runtime.getRuntime().availableProcessors());
     private boolean progressBar = true;
+    private Device device = Device.AUTO;
 
     private Builder(Path dataDir, Path runDir) {
       this.dataDir = checkNotNull(dataDir, "dataDir");
@@ -534,6 +543,20 @@ public final class TrainingConfig {
      */
     public Builder optProgressBar(boolean v) {
       progressBar = v;
+      return this;
+    }
+
+    /**
+     * Sets the device to train on (default {@link Device#AUTO}: DJL's default, a GPU when its
+     * PyTorch natives are a CUDA build and one is visible, else the CPU). An explicit CUDA device
+     * fails {@link GanTrainer#create} with a clear message where it cannot be used. Not part of
+     * the settings a resumed run must repeat: a run may continue on another device.
+     *
+     * @param v the device
+     * @return this builder
+     */
+    public Builder optDevice(Device v) {
+      device = checkNotNull(v, "device");
       return this;
     }
 

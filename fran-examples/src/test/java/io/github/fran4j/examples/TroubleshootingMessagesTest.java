@@ -16,7 +16,7 @@ import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.core.weights.WeightFiles;
 import io.github.fran4j.core.weights.pth.InteropFixtures;
 import io.github.fran4j.onnx.export.CalibrationImages;
-import io.github.fran4j.onnx.runtime.DeviceUnavailableException;
+import io.github.fran4j.core.DeviceUnavailableException;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -135,7 +135,7 @@ class TroubleshootingMessagesTest {
         + " the GPU build: depend on io.github.fran4j:fran-onnx-gpu (or build with"
         + " -Donnxruntime.artifact=onnxruntime_gpu) instead of the CPU jar, never both",
         () -> ReAger.builder().setModel(model).optDevice(Device.cuda(0)).build());
-    expect(IllegalArgumentException.class, "the pure-java backend is CPU-only, but device cuda:0"
+    expect(DeviceUnavailableException.class, "the pure-java backend is CPU-only, but device cuda:0"
         + " was requested; use device 'cpu' or 'auto', or load an .onnx model with fran-onnx"
         + " (onnxruntime_gpu) for GPU inference",
         () -> ReAger.builder().setModel(model).optBackend("pure-java")

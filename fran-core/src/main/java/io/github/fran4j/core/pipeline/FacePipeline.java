@@ -5,9 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
 import io.github.fran4j.core.image.AgeMap;
-import io.github.fran4j.core.image.GeneratorInput;
 import io.github.fran4j.core.spi.Generator;
-import io.github.fran4j.core.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The production face path of {@code ReAger}: detect faces, align each to a square crop, re-age
- * the crop at the model's resolution (as feathered tiles when it is larger than the tile size),
- * and add the delta, resized back, to the full-resolution frame through a {@link FeatherMask}.
+ * the crop at the model's resolution through the one {@link DeltaRunner} (as feathered tiles when
+ * it is larger than the tile size), and add the delta, resized back, to the full-resolution frame through a {@link FeatherMask}.
  *
  * <p>Outside every crop (and wherever the mask is 0) the output's samples equal the input's
  * (after conversion to the {@link WorkingImages working layout}, which is the identity for 8-bit
@@ -84,13 +82,7 @@ public final class FacePipeline {
    * @throws IllegalArgumentException naming the size, the limit and how to raise it
    */
   public void checkPixels(int width, int height) {
-    checkArgument(width > 0 && height > 0, "image is empty (%sx%s)", width, height);
-    long px = (long) width * height;
-    if (px > maxPixels) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "image of %dx%d = %,d pixels exceeds the pixel limit of %,d; downscale it or raise the "
-              + "limit with optMaxPixels (CLI: --max-pixels)", width, height, px, maxPixels));
-    }
+    DeltaRunner.checkPixels(width, height, maxPixels);
   }
 
   /**
@@ -193,8 +185,9 @@ public final class FacePipeline {
       }
       return outputs;
     }
-    int res = roundUp(cropResolution > 0 ? cropResolution : g.resolution(), g.sizeMultiple());
-    TiledRunner tiler = tiler(g, res);
+    int multiple = DeltaRunner.sizeMultiple(g);
+    int res = roundUp(cropResolution > 0 ? cropResolution : g.resolution(), multiple);
+    DeltaRunner runner = DeltaRunner.of(g, batchSize, tiler(g, res));
     int fw = frame.getWidth();
     int fh = frame.getHeight();
     AgeFrame in = new AgeFrame(inputAge, fw, fh);
@@ -213,33 +206,22 @@ public final class FacePipeline {
     for (int t = 0; t < targetAges.size(); t++) {
       outputs.add(t == targetAges.size() - 1 ? frame : WorkingImages.toWorking(frame));
     }
-    int plane = res * res;
-    int per = GeneratorInput.CHANNELS * plane;
+    float[] weights = maskWeights(res);
     for (int k = 0; k < crops.size(); k++) {
       FaceCrop crop = crops.get(k);
-      float[] weights = maskWeights(res);
       float[] inAges = in.sample(crop);
-      for (int start = 0; start < outs.size(); start += batchSize) {
-        int n = Math.min(batchSize, outs.size() - start);
-        float[] batch = new float[n * per];
-        for (int i = 0; i < n; i++) {
-          float[] tAges = outs.get(start + i).sample(crop);
-          for (int p = 0; p < plane; p++) {
-            // Fade the target towards the input age where the mask fades: no change asked there.
-            tAges[p] = inAges[p] + (tAges[p] - inAges[p]) * weights[p];
-          }
-          GeneratorInput.write(rgbs.get(k), inAges, tAges, batch, i * per);
+      List<float[]> targets = new ArrayList<>(outs.size());
+      for (AgeFrame out : outs) {
+        float[] tAges = out.sample(crop);
+        for (int p = 0; p < tAges.length; p++) {
+          // Fade the target towards the input age where the mask fades: no change asked there.
+          tAges[p] = inAges[p] + (tAges[p] - inAges[p]) * weights[p];
         }
-        Tensor delta = tiler.run(g, Tensor.wrap(batch, n, GeneratorInput.CHANNELS, res, res));
-        if (!delta.hasShape(n, 3, res, res)) {
-          throw new IllegalStateException("backend " + g.describe() + " returned a delta of shape "
-              + Arrays.toString(delta.shape()) + ", expected [" + n + ", 3, " + res + ", " + res + "]");
-        }
-        float[] all = delta.toFloatArray();
-        for (int i = 0; i < n; i++) {
-          float[] one = Arrays.copyOfRange(all, i * 3 * plane, (i + 1) * 3 * plane);
-          CropWarper.pasteDelta(outputs.get(start + i), crop, one, mask);
-        }
+        targets.add(tAges);
+      }
+      List<float[]> deltas = runner.deltas(rgbs.get(k), inAges, targets, res, res);
+      for (int i = 0; i < deltas.size(); i++) {
+        CropWarper.pasteDelta(outputs.get(i), crop, deltas.get(i), mask);
       }
     }
     return outputs;
@@ -247,7 +229,7 @@ public final class FacePipeline {
 
   /** Returns the tiling used for crops of the given resolution. */
   TiledRunner tiler(Generator g, int res) {
-    int m = g.sizeMultiple();
+    int m = DeltaRunner.sizeMultiple(g);
     int tile;
     if (tileSize > 0) {
       tile = roundUp(tileSize, m);
@@ -335,8 +317,8 @@ public final class FacePipeline {
     private int tileSize;
     private long memoryBudget;
     private int tileOverlap = -1;
-    private long maxPixels = 100_000_000L;
-    private int batchSize = 4;
+    private long maxPixels = DeltaRunner.DEFAULT_MAX_PIXELS;
+    private int batchSize = DeltaRunner.DEFAULT_BATCH_SIZE;
 
     private Builder() {}
 
@@ -390,7 +372,8 @@ public final class FacePipeline {
 
     /**
      * Sets the resolution faces are re-aged at (default 0: the generator's
-     * {@link Generator#resolution()}); rounded up to the generator's size multiple.
+     * {@link Generator#resolution()}); rounded up to the model's size multiple
+     * ({@link DeltaRunner#sizeMultiple(Generator)}).
      *
      * @param v 0 or a positive side in pixels
      * @return this builder
@@ -438,7 +421,7 @@ public final class FacePipeline {
 
     /**
      * Sets the tile side for crops larger than it (default: no tiling unless a memory budget is
-     * set); rounded up to the generator's size multiple.
+     * set); rounded up to the model's size multiple ({@link DeltaRunner#sizeMultiple(Generator)}).
      *
      * @param v a positive side in pixels
      * @return this builder
@@ -475,7 +458,7 @@ public final class FacePipeline {
     }
 
     /**
-     * Sets the largest image accepted, in pixels (default 100,000,000).
+     * Sets the largest image accepted, in pixels (default {@link DeltaRunner#DEFAULT_MAX_PIXELS}).
      *
      * @param v a positive pixel count
      * @return this builder

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import io.github.fran4j.core.DeviceUnavailableException;
 import io.github.fran4j.core.spi.Device;
 import java.util.EnumSet;
 import org.slf4j.Logger;
@@ -59,7 +60,7 @@ final class OrtDevices {
         String why = cudaProblem(device.id());
         if (why != null) {
           throw new DeviceUnavailableException(
-              "CUDA device " + device + " was requested but cannot be used: " + why, null);
+              "CUDA device " + device + " was requested but cannot be used: " + why);
         }
         try {
           options.addCUDA(device.id());

@@ -230,6 +230,9 @@ public final class GanTrainer implements AutoCloseable {
     StateDict w;
     try {
       w = SafeTensors.read(file);
+    } catch (ModelFormatException e) {
+      throw new ModelFormatException("cannot read --lpips-weights " + file + ": " + e.getMessage(),
+          e);
     } catch (IOException e) {
       throw new IOException("cannot read --lpips-weights " + file + ": " + e.getMessage(), e);
     }

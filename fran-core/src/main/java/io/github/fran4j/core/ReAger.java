@@ -354,7 +354,7 @@ public final class ReAger implements AutoCloseable {
      * @return this builder
      */
     public Builder setModel(Path v) {
-      model = checkNotNull(v, "model path is null");
+      model = checkNotNull(v, "model path");
       return this;
     }
 
@@ -366,7 +366,7 @@ public final class ReAger implements AutoCloseable {
      * @return this builder
      */
     public Builder setGenerator(Generator v) {
-      generator = checkNotNull(v, "generator is null");
+      generator = checkNotNull(v, "generator");
       return this;
     }
 

@@ -179,7 +179,7 @@ class TroubleshootingMessagesTest {
         + " (supported: ", () -> Photos.read(txt, Photos.DEFAULT_MAX_PIXELS));
     Path png = TinyModel.writePng(img, tmp.resolve("big.png"));
     expect(UnsupportedImageException.class, "big.png: 32x32 = 1,024 pixels exceeds the pixel"
-        + " limit of 100; downscale it or raise the limit (CLI: --max-pixels)",
+        + " limit of 100; downscale it or raise the pixel limit",
         () -> Photos.read(png, 100));
   }
 

@@ -70,7 +70,7 @@ public final class PlanarImage {
    * @throws IllegalArgumentException if the image is null or empty
    */
   public static PlanarImage fromBufferedImage(BufferedImage image) {
-    checkArgument(image != null, "image is null");
+    checkNotNull(image, "image");
     int w = image.getWidth();
     int h = image.getHeight();
     checkArgument(w > 0 && h > 0, "image is empty (%sx%s)", w, h);

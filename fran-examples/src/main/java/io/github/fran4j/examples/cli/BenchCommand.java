@@ -15,6 +15,7 @@ import io.github.fran4j.onnx.export.CalibrationImages;
 import io.github.fran4j.onnx.export.Int8Quantizer;
 import io.github.fran4j.onnx.export.QuantizedModel;
 import io.github.fran4j.onnx.export.OnnxExporter;
+import io.github.fran4j.onnx.export.OnnxModelFormat;
 import io.github.fran4j.onnx.runtime.OnnxGenerator;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -405,8 +406,9 @@ final class BenchCommand implements Callable<Integer> {
         .addInput(OnnxMl.ValueInfoProto.newBuilder().setName("a").setType(type))
         .addOutput(OnnxMl.ValueInfoProto.newBuilder().setName("y").setType(type))
         .build();
-    byte[] model = OnnxMl.ModelProto.newBuilder().setIrVersion(8)
-        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(17)).setGraph(graph)
+    byte[] model = OnnxMl.ModelProto.newBuilder().setIrVersion(OnnxModelFormat.IR_VERSION)
+        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(OnnxModelFormat.OPSET))
+        .setGraph(graph)
         .build().toByteArray();
     OrtEnvironment env = OnnxGenerator.environment();
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
@@ -414,10 +416,8 @@ final class BenchCommand implements Callable<Integer> {
         so.setIntraOpNumThreads(opts.threads());
       }
       so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      if (opts.device().kind() == Device.Kind.CUDA) {
-        // Same device as the generator, so that the reference rate is the GPU's.
-        so.addCUDA(opts.device().id());
-      }
+      // Same device as the generator, so that the reference rate is the GPU's.
+      OnnxGenerator.configureDevice(so, opts.device());
       try (OrtSession s = env.createSession(model, so)) {
         FloatBuffer a = ByteBuffer.allocateDirect(n * n * 4).order(ByteOrder.nativeOrder())
             .asFloatBuffer();

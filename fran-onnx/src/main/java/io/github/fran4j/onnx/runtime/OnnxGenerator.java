@@ -76,6 +76,13 @@ public final class OnnxGenerator implements Generator {
             + "' in " + source + ", expected " + OnnxModelFormat.FORMAT_VERSION
             + " (was it written by a newer FRAN for Java?)");
       }
+      String scale = meta.get(OnnxModelFormat.AGE_SCALE_KEY);
+      if (scale != null && !scale.trim().equals(Integer.toString(OnnxModelFormat.AGE_SCALE))) {
+        // The age planes would be fed on another scale than the model learned: silent garbage.
+        throw new ModelFormatException("metadata " + OnnxModelFormat.AGE_SCALE_KEY + " in "
+            + source + " is '" + scale + "': the model expects ages as age / " + scale.trim()
+            + ", but this SDK feeds age / " + OnnxModelFormat.AGE_SCALE);
+      }
       String p = meta.get(OnnxModelFormat.PRECISION_KEY);
       String floats = meta.get(OnnxModelFormat.FLOAT_ACTIVATIONS_KEY);
       // An int8 model says so, and how much of it stays float, in describe().
@@ -323,6 +330,22 @@ public final class OnnxGenerator implements Generator {
    */
   public static OrtEnvironment environment() {
     return OrtDevices.environment();
+  }
+
+  /**
+   * Adds the execution provider for a device to session options, exactly as FRAN's own sessions
+   * get it (CUDA for a CUDA device, the probed choice for {@link Device#AUTO}, nothing for the
+   * CPU). For code that runs its own ONNX Runtime sessions next to FRAN's, e.g. a benchmark's
+   * reference kernel.
+   *
+   * @param options session options the caller owns
+   * @param device the requested device
+   * @return the device actually used
+   * @throws DeviceUnavailableException if an explicitly requested CUDA device cannot be used
+   */
+  public static Device configureDevice(OrtSession.SessionOptions options, Device device) {
+    checkNotNull(options, "options");
+    return OrtDevices.configure(options, checkNotNull(device, "device"));
   }
 
   /** Returns the input tensor's name as the model states it. */

@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import io.github.fran4j.core.DeviceUnavailableException;
 import io.github.fran4j.core.spi.Device;
+import io.github.fran4j.onnx.export.OnnxModelFormat;
 import java.util.EnumSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,7 +94,8 @@ final class OrtDevices {
           if (autoCudaFailure == null) {
             LOG.info("ONNX Runtime device AUTO: using CUDA device cuda:0");
           } else {
-            LOG.info("ONNX Runtime device AUTO: using the CPU ({})", autoCudaFailure);
+            // The CPU is the expected outcome on most machines: not worth a line unless asked for.
+            LOG.debug("ONNX Runtime device AUTO: using the CPU ({})", autoCudaFailure);
           }
         }
       }
@@ -134,8 +136,8 @@ final class OrtDevices {
         .addOutput(OnnxMl.ValueInfoProto.newBuilder().setName("y").setType(type))
         .build();
     return OnnxMl.ModelProto.newBuilder()
-        .setIrVersion(8)
-        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(17))
+        .setIrVersion(OnnxModelFormat.IR_VERSION)
+        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(OnnxModelFormat.OPSET))
         .setGraph(graph)
         .build()
         .toByteArray();

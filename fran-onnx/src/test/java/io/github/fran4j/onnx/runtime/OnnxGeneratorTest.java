@@ -104,6 +104,18 @@ class OnnxGeneratorTest {
   }
 
   @Test
+  void anotherAgeScaleIsRejected() throws Exception {
+    byte[] years = TestModels.withMetadata(weights, cfg, OnnxModelFormat.AGE_SCALE_KEY, "1");
+    assertThatThrownBy(() -> OnnxGenerator.open(years, "years.onnx", CPU))
+        .isInstanceOf(ModelFormatException.class)
+        .hasMessageContaining("metadata fran.age_scale in years.onnx is '1': the model expects "
+            + "ages as age / 1, but this SDK feeds age / 100");
+    // The scale the exporter writes is accepted.
+    byte[] same = TestModels.withMetadata(weights, cfg, OnnxModelFormat.AGE_SCALE_KEY, "100");
+    OnnxGenerator.open(same, "same.onnx", CPU).close();
+  }
+
+  @Test
   void foreignModelNamesAreReadFromTheModel() throws Exception {
     // out[o] = sum_i (o + 1 + i / 10) * in[i], computed by hand below.
     try (OnnxGenerator g = OnnxGenerator.open(TestModels.foreignConv("x", "y", 5, 3), "f", CPU)) {

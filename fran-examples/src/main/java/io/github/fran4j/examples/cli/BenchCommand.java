@@ -8,7 +8,9 @@ import com.google.protobuf.ByteString;
 import io.github.fran4j.core.model.RandomUNetWeights;
 import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.spi.BackendOptions;
+import io.github.fran4j.core.spi.Backends;
 import io.github.fran4j.core.spi.Device;
+import io.github.fran4j.core.spi.Generator;
 import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.onnx.export.CalibrationImages;
@@ -47,7 +49,6 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = "Benchmark ONNX Runtime fp32 / int8 (and DJL if present) on the generator.")
 final class BenchCommand implements Callable<Integer> {
-  static final String DJL_UNET_CLASS = "io.github.fran4j.training.model.UNet";
 
   @Spec CommandSpec spec;
 
@@ -219,22 +220,24 @@ final class BenchCommand implements Callable<Integer> {
 
   private void djlRows(UNetConfig cfg, StateDict weights, BackendOptions opts, Path dir,
       Table table) throws Exception {
-    Path file = null;
-    if (dir != null) {
-      file = dir.resolve("weights.safetensors");
+    Path file = Files.createTempFile("fran-bench-", ".safetensors");
+    try {
       io.github.fran4j.core.weights.SafeTensors.write(weights, file);
-    }
-    for (int s : sizes) {
-      Path f = file;
-      table.add(row("djl eval", s, cfg, opts, () -> {
-        if (f != null) {
-          return isolated("--djl-weights", f.toString(), s);
-        }
-        resetPeakRss();
-        double[] t = DjlBench.time(cfg, weights, randomInputs(1, s).get(0).toFloatArray(), s,
-            warmup, runs);
-        return new Measurement(t[runs / 2], BenchCaseCommand.peakRssKib());
-      }));
+      for (int s : sizes) {
+        table.add(row("djl eval", s, cfg, opts, () -> {
+          if (dir != null) {
+            return isolated("--djl-weights", file.toString(), s);
+          }
+          resetPeakRss();
+          // The same backend SPI as ReAger: no reflection, the provider is found by name.
+          try (Generator g = Backends.open(file, DjlBench.BACKEND, opts)) {
+            double[] t = time(g, s, warmup, runs);
+            return new Measurement(t[runs / 2], BenchCaseCommand.peakRssKib());
+          }
+        }));
+      }
+    } finally {
+      Files.deleteIfExists(file);
     }
   }
 
@@ -249,7 +252,7 @@ final class BenchCommand implements Callable<Integer> {
     Measurement m;
     try {
       m = measure.run();
-    } catch (ReflectiveOperationException | RuntimeException | IOException e) {
+    } catch (RuntimeException | IOException e) {
       Throwable c = e.getCause() != null ? e.getCause() : e;
       return "| " + name + " | " + size + " | failed: " + c.getMessage() + " | | | | | |";
     }
@@ -350,7 +353,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /** Returns the sorted per-run seconds of {@code runs} timed predictions after the warm-up. */
-  static double[] time(OnnxGenerator g, int size, int warmup, int runs) {
+  static double[] time(Generator g, int size, int warmup, int runs) {
     Tensor in = randomInputs(1, size).get(0);
     for (int i = 0; i < warmup; i++) {
       g.predict(in);

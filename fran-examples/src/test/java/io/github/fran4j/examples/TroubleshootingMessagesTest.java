@@ -64,10 +64,10 @@ class TroubleshootingMessagesTest {
         + " .pt), pure-java (.safetensors, .pth/.pt (torch.save))", () -> ReAger.load(bin));
     expect(NoBackendException.class, ". Add io.github.fran4j:fran-onnx for .onnx files; the"
         + " pure-Java backend in fran-core reads .safetensors", () -> ReAger.load(bin));
-    expect(NoBackendException.class, "backend 'djl' was requested for ",
-        () -> ReAger.builder().setModel(model).optBackend("djl").build());
+    expect(NoBackendException.class, "backend 'tensorrt' was requested for ",
+        () -> ReAger.builder().setModel(model).optBackend("tensorrt").build());
     expect(NoBackendException.class, "but is not on the class path; found [onnxruntime",
-        () -> ReAger.builder().setModel(model).optBackend("djl").build());
+        () -> ReAger.builder().setModel(model).optBackend("tensorrt").build());
     Path empty = Files.write(tmp.resolve("empty.safetensors"), new byte[0]);
     expect(ModelFormatException.class, "empty.safetensors is empty", () -> ReAger.load(empty));
     Path lfs = Files.writeString(tmp.resolve("lfs.safetensors"),

@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -137,6 +138,9 @@ public final class PureJavaBackendProvider implements BackendProvider {
       // Parallel streams started inside a ForkJoinPool task run in that pool.
       try {
         return pool.submit(() -> net.forward(input)).get();
+      } catch (RejectedExecutionException e) {
+        // close() shut the pool down between the check above and the submit: same contract.
+        throw new IllegalStateException("predict called on a closed " + NAME + " generator", e);
       } catch (ExecutionException e) {
         // Rethrow the original (e.g. IllegalArgumentException about the shape), not a wrapper.
         Throwables.throwIfUnchecked(e.getCause());

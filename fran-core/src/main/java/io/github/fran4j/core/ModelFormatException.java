@@ -1,14 +1,14 @@
 package io.github.fran4j.core;
 
-import java.io.IOException;
-
 /**
  * A model or weights file could be read but its content is not what was expected: a truncated or
  * corrupt file, an unsupported format version, missing or misshaped tensors, and the like.
  *
- * <p>Messages name the file (where there is one), what was wrong and what was expected.
+ * <p>Messages name the file (where there is one), what was wrong and what was expected. Unchecked
+ * like every {@link FranException} (it was an {@link java.io.IOException} before 0.2): methods
+ * that read files still declare {@code IOException} for the file system's own failures.
  */
-public class ModelFormatException extends IOException {
+public class ModelFormatException extends FranException {
   private static final long serialVersionUID = 1L;
 
   /**

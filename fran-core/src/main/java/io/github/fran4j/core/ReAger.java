@@ -5,8 +5,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
 import io.github.fran4j.core.image.AgeMap;
-import io.github.fran4j.core.image.GeneratorInput;
 import io.github.fran4j.core.image.PlanarImage;
+import io.github.fran4j.core.pipeline.DeltaRunner;
 import io.github.fran4j.core.pipeline.FaceDetector;
 import io.github.fran4j.core.pipeline.FacePipeline;
 import io.github.fran4j.core.pipeline.NoFacePolicy;
@@ -14,10 +14,8 @@ import io.github.fran4j.core.spi.BackendOptions;
 import io.github.fran4j.core.spi.Backends;
 import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.core.spi.Generator;
-import io.github.fran4j.core.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,28 +36,35 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * needs fran-onnx on the class path. Without a face detector the whole image is the face (as for
  * pre-aligned data) and {@code reage} is exactly: x = rgb / 255; delta = G(x, in / 100, out / 100);
  * y = clamp(x + delta, 0, 1), rounded to 8 bits (16-bit images keep 16 bits; alpha is kept).
- * Sizes the network cannot take (not a multiple of 2^depth) are padded by edge replication and the
- * delta is cropped back.
+ * Every path runs the generator through one {@link DeltaRunner}: sizes the model cannot take (not
+ * a multiple of its {@code UNetConfig.sizeMultiple()}, 2^depth) are padded by edge replication and
+ * the delta is cropped back, on every backend alike, so the backend never changes the pixels.
+ * Images over {@link DeltaRunner#DEFAULT_MAX_PIXELS} are refused unless the limit is raised.
  *
- * <p>With a face detector or a face box ({@link Builder#optFaceDetector},
- * {@link Builder#optFaceBox}, or a whole {@link FacePipeline} via {@link Builder#optPipeline}),
- * {@code reage} and {@code sweep} run the production pipeline instead: faces are found, aligned to
- * the model's crop, re-aged, and only the delta is pasted back into the full-resolution frame
- * through a feathered mask (see {@link FacePipeline}); pixels outside the faces are unchanged.
+ * <p>The face pipeline is an explicit choice ({@link Builder#optFaceDetector},
+ * {@link Builder#optFaceBox}, or a whole {@link FacePipeline} via {@link Builder#optFacePipeline}):
+ * then {@code reage} and {@code sweep} find faces, align each to the model's crop, re-age it, and
+ * paste only the delta back into the full-resolution frame through a feathered mask (see
+ * {@link FacePipeline}); pixels outside the faces are unchanged. Face-only options without that
+ * choice are refused by {@link Builder#build()}, since the pipeline resamples the image.
+ *
+ * <p>Errors: {@link FranException} and its subtypes for model, backend, device and engine
+ * failures; {@link IllegalArgumentException} for bad arguments; {@link java.io.IOException} for
+ * files that cannot be read.
  *
  * <p>Thread-safe: one instance may serve many threads at once. Closing it releases the backend's
  * native resources; calls after {@link #close()} throw {@link IllegalStateException}.
  */
 public final class ReAger implements AutoCloseable {
   private final Generator generator;
-  private final int batchSize;
+  private final DeltaRunner runner;
   private final FacePipeline pipeline;
   private final long maxPixels;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private ReAger(Generator generator, int batchSize, FacePipeline pipeline, long maxPixels) {
     this.generator = generator;
-    this.batchSize = batchSize;
+    this.runner = DeltaRunner.of(generator, batchSize, null);
     this.pipeline = pipeline;
     this.maxPixels = maxPixels;
   }
@@ -70,8 +75,10 @@ public final class ReAger implements AutoCloseable {
    * @param model a {@code .safetensors} or {@code .onnx} file (or any format a backend on the class
    *     path accepts)
    * @return the re-ager; the caller closes it
-   * @throws IOException if the file is missing, unreadable, not a valid model, or no backend
-   *     accepts it ({@link NoBackendException} lists the backends found)
+   * @throws IOException if the file is missing or unreadable
+   * @throws ModelFormatException if the file is not a valid model
+   * @throws NoBackendException if no backend accepts it (listing the backends found)
+   * @throws DeviceUnavailableException never with the default device AUTO
    */
   public static ReAger load(Path model) throws IOException {
     return builder().setModel(model).build();
@@ -108,15 +115,16 @@ public final class ReAger implements AutoCloseable {
    * @return a new image of the same size, bit depth and alpha
    */
   public BufferedImage reage(BufferedImage image, AgeMap inputAge, AgeMap targetAge) {
-    checkArgument(inputAge != null, "inputAge map is null");
-    checkArgument(targetAge != null, "targetAge map is null");
+    checkNotNull(inputAge, "inputAge map");
+    checkNotNull(targetAge, "targetAge map");
     checkPixels(image);
     if (pipeline != null) {
       checkOpen();
       return pipeline.reage(generator, image, inputAge, targetAge);
     }
+    checkOpen();
     PlanarImage planar = PlanarImage.fromBufferedImage(image);
-    float[] delta = predictDeltas(planar, inputAge, List.of(targetAge)).get(0);
+    float[] delta = runner.deltas(planar, inputAge, List.of(targetAge)).get(0);
     return apply(planar, delta).toBufferedImage();
   }
 
@@ -130,7 +138,8 @@ public final class ReAger implements AutoCloseable {
    */
   public List<BufferedImage> sweep(BufferedImage image, double inputAge, double... targetAges) {
     AgeMap.checkAge(inputAge, "inputAge");
-    checkArgument(targetAges != null && targetAges.length > 0, "no target ages given");
+    checkNotNull(targetAges, "targetAges");
+    checkArgument(targetAges.length > 0, "no target ages given");
     List<AgeMap> targets = new ArrayList<>();
     for (double t : targetAges) {
       targets.add(AgeMap.constant(AgeMap.checkAge(t, "target age")));
@@ -142,8 +151,9 @@ public final class ReAger implements AutoCloseable {
       return ImmutableList.copyOf(pipeline.sweep(generator, image, pipeline.detect(image),
           AgeMap.constant(inputAge), targets));
     }
+    checkOpen();
     PlanarImage planar = PlanarImage.fromBufferedImage(image);
-    List<float[]> deltas = predictDeltas(planar, AgeMap.constant(inputAge), targets);
+    List<float[]> deltas = runner.deltas(planar, AgeMap.constant(inputAge), targets);
     ImmutableList.Builder<BufferedImage> out = ImmutableList.builder();
     for (float[] d : deltas) {
       out.add(apply(planar, d).toBufferedImage());
@@ -163,41 +173,10 @@ public final class ReAger implements AutoCloseable {
    */
   public List<float[]> predictDeltas(PlanarImage image, AgeMap inputAge, List<AgeMap> targetAges) {
     checkNotNull(image, "image");
+    checkNotNull(targetAges, "targetAges");
     checkArgument(!targetAges.isEmpty(), "no target ages given");
     checkOpen();
-    int w = image.width();
-    int h = image.height();
-    int m = generator.sizeMultiple();
-    int min = generator.minimumSize();
-    int pw = (Math.max(w, min) + m - 1) / m * m;
-    int ph = (Math.max(h, min) + m - 1) / m * m;
-    float[] rgb = PlanarImage.replicatePad(image.rgb(), 3, w, h, pw, ph);
-    float[] in = PlanarImage.replicatePad(inputAge.render(w, h), 1, w, h, pw, ph);
-    int perImage = GeneratorInput.CHANNELS * pw * ph;
-    List<float[]> deltas = new ArrayList<>(targetAges.size());
-    for (int start = 0; start < targetAges.size(); start += batchSize) {
-      int n = Math.min(batchSize, targetAges.size() - start);
-      float[] batch = new float[n * perImage];
-      for (int i = 0; i < n; i++) {
-        float[] out = PlanarImage.replicatePad(
-            targetAges.get(start + i).render(w, h), 1, w, h, pw, ph);
-        GeneratorInput.write(rgb, in, out, batch, i * perImage);
-      }
-      Tensor delta = generator.predict(Tensor.wrap(batch, n, GeneratorInput.CHANNELS, ph, pw));
-      checkState(delta, n, ph, pw);
-      // Copy each image's unpadded rows straight out of the batch: one copy, no intermediates.
-      FloatBuffer all = delta.floatBuffer();
-      for (int i = 0; i < n; i++) {
-        float[] one = new float[3 * w * h];
-        for (int c = 0; c < 3; c++) {
-          for (int y = 0; y < h; y++) {
-            all.get(((i * 3 + c) * ph + y) * pw, one, (c * h + y) * w, w);
-          }
-        }
-        deltas.add(one);
-      }
-    }
-    return deltas;
+    return runner.deltas(image, checkNotNull(inputAge, "inputAge"), targetAges);
   }
 
   private static PlanarImage apply(PlanarImage image, float[] delta) {
@@ -208,24 +187,17 @@ public final class ReAger implements AutoCloseable {
     return image.withRgb(rgb);
   }
 
-  private void checkState(Tensor delta, int n, int h, int w) {
-    if (!delta.hasShape(n, 3, h, w)) {
-      throw new IllegalStateException("backend " + generator.describe() + " returned a delta of "
-          + delta + ", expected [" + n + ", 3, " + h + ", " + w + "]");
-    }
-  }
-
   private void checkPixels(BufferedImage image) {
-    checkArgument(image != null, "image is null");
-    long px = (long) image.getWidth() * image.getHeight();
-    if (maxPixels > 0 && px > maxPixels) {
-      throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
-          "image of %dx%d = %,d pixels exceeds the pixel limit of %,d; downscale it or raise the "
-              + "limit with optMaxPixels", image.getWidth(), image.getHeight(), px, maxPixels));
-    }
+    checkNotNull(image, "image");
+    DeltaRunner.checkPixels(image.getWidth(), image.getHeight(), maxPixels);
   }
 
-  /** Returns the face pipeline when one is configured (a detector or face box was set). */
+  /** Returns the one runner of the generator that every path of this re-ager uses. */
+  public DeltaRunner runner() {
+    return runner;
+  }
+
+  /** Returns the face pipeline when one was chosen (a detector, a face box or a pipeline). */
   public Optional<FacePipeline> pipeline() {
     return Optional.ofNullable(pipeline);
   }
@@ -263,10 +235,12 @@ public final class ReAger implements AutoCloseable {
     private Generator generator;
     private String backend;
     private final BackendOptions.Builder options = BackendOptions.builder();
-    private int batchSize = 4;
+    private int batchSize = DeltaRunner.DEFAULT_BATCH_SIZE;
     private FacePipeline pipeline;
     private FacePipeline.Builder pipelineBuilder;
-    private long maxPixels;
+    private boolean faceChosen;
+    private final List<String> faceOnlyOptions = new ArrayList<>();
+    private long maxPixels = DeltaRunner.DEFAULT_MAX_PIXELS;
 
     private Builder() {}
 
@@ -278,19 +252,21 @@ public final class ReAger implements AutoCloseable {
     }
 
     /**
-     * Finds faces with a detector and re-ages each one through the production pipeline. The
-     * caller keeps ownership of the detector (closing the re-ager does not close it).
+     * Chooses the face pipeline with a detector: faces are found and each one is re-aged through
+     * the production pipeline. The caller keeps ownership of the detector (closing the re-ager
+     * does not close it).
      *
      * @param v the detector, e.g. {@code OnnxFaceDetector} from fran-onnx
      * @return this builder
      */
     public Builder optFaceDetector(FaceDetector v) {
-      pipelineBuilder().optFaceDetector(v);
+      pipelineBuilder().optFaceDetector(checkNotNull(v, "detector"));
+      faceChosen = true;
       return this;
     }
 
     /**
-     * Re-ages a fixed face box through the production pipeline (crop, re-age, paste back).
+     * Chooses the face pipeline with a fixed face box (crop, re-age, paste back).
      *
      * @param x left edge
      * @param y top edge
@@ -300,48 +276,67 @@ public final class ReAger implements AutoCloseable {
      */
     public Builder optFaceBox(int x, int y, int width, int height) {
       pipelineBuilder().optFaceBox(x, y, width, height);
+      faceChosen = true;
       return this;
     }
 
     /**
-     * Sets what the pipeline does when no face is found (default: return the image unchanged with
-     * a warning). Implies the face pipeline (with the whole image as the face unless a detector or
-     * box is set).
+     * Sets what the face pipeline does when no face is found (default: return the image unchanged
+     * with a warning). A face-pipeline option: {@link #build()} refuses it unless the pipeline
+     * was chosen with {@link #optFaceDetector} or {@link #optFaceBox}.
      *
      * @param v the policy
      * @return this builder
      */
     public Builder optNoFacePolicy(NoFacePolicy v) {
-      pipelineBuilder().optNoFacePolicy(v);
+      pipelineBuilder().optNoFacePolicy(checkNotNull(v, "noFacePolicy"));
+      faceOnlyOptions.add("optNoFacePolicy");
       return this;
     }
 
     /**
      * Sets the memory budget of one model call in the face pipeline; larger crops run as
-     * feathered tiles. Implies the face pipeline.
+     * feathered tiles. A face-pipeline option: {@link #build()} refuses it unless the pipeline
+     * was chosen with {@link #optFaceDetector} or {@link #optFaceBox}.
      *
      * @param bytes a positive number of bytes
      * @return this builder
      */
     public Builder optMemoryBudget(long bytes) {
       pipelineBuilder().optMemoryBudget(bytes);
+      faceOnlyOptions.add("optMemoryBudget");
       return this;
     }
 
     /**
-     * Uses a fully configured face pipeline (overrides the other face options).
+     * Chooses the face pipeline, fully configured. It cannot be combined with the face options of
+     * this builder ({@link #optFaceDetector}, {@link #optFaceBox}, {@link #optNoFacePolicy},
+     * {@link #optMemoryBudget}): set those on the {@link FacePipeline.Builder} instead.
      *
      * @param v the pipeline
      * @return this builder
      */
-    public Builder optPipeline(FacePipeline v) {
+    public Builder optFacePipeline(FacePipeline v) {
       pipeline = checkNotNull(v, "pipeline");
       return this;
     }
 
     /**
-     * Rejects images larger than this many pixels with a clear error (default: no limit here;
-     * the face pipeline has its own limit, 100 megapixels by default).
+     * Same as {@link #optFacePipeline}.
+     *
+     * @param v the pipeline
+     * @return this builder
+     * @deprecated use {@link #optFacePipeline}, which says what it chooses
+     */
+    @Deprecated
+    public Builder optPipeline(FacePipeline v) {
+      return optFacePipeline(v);
+    }
+
+    /**
+     * Rejects images larger than this many pixels with a clear error (default
+     * {@link DeltaRunner#DEFAULT_MAX_PIXELS}); applies to the whole-image path and the face
+     * pipeline built here alike.
      *
      * @param v a positive pixel count
      * @return this builder
@@ -359,7 +354,7 @@ public final class ReAger implements AutoCloseable {
      * @return this builder
      */
     public Builder setModel(Path v) {
-      model = checkNotNull(v, "model path is null");
+      model = checkNotNull(v, "model path");
       return this;
     }
 
@@ -371,7 +366,7 @@ public final class ReAger implements AutoCloseable {
      * @return this builder
      */
     public Builder setGenerator(Generator v) {
-      generator = checkNotNull(v, "generator is null");
+      generator = checkNotNull(v, "generator");
       return this;
     }
 
@@ -494,20 +489,33 @@ public final class ReAger implements AutoCloseable {
      * Loads the model and returns the re-ager.
      *
      * @return the re-ager; the caller closes it
-     * @throws IOException if the model cannot be loaded
-     * @throws IllegalStateException if neither or both of a model and a generator were set
+     * @throws IOException if the model file is missing or unreadable
+     * @throws ModelFormatException if the file is not a valid model
+     * @throws NoBackendException if no backend (or not the forced one) accepts the file
+     * @throws DeviceUnavailableException if an explicitly requested device cannot be used
+     * @throws IllegalStateException if neither or both of a model and a generator were set, or
+     *     face-pipeline options conflict or were given without choosing the face pipeline
      */
     public ReAger build() throws IOException {
       if ((model == null) == (generator == null)) {
         throw new IllegalStateException(
             "set exactly one of setModel(Path) and setGenerator(Generator)");
       }
+      if (pipeline != null && pipelineBuilder != null) {
+        throw new IllegalStateException("optFacePipeline(FacePipeline) cannot be combined with "
+            + "optFaceDetector, optFaceBox, optNoFacePolicy or optMemoryBudget; set those on the "
+            + "FacePipeline.Builder instead");
+      }
+      if (!faceChosen && !faceOnlyOptions.isEmpty()) {
+        boolean one = faceOnlyOptions.size() == 1;
+        throw new IllegalStateException(String.join(" and ", faceOnlyOptions)
+            + (one ? " only applies" : " only apply") + " to the face pipeline, which re-ages "
+            + "aligned crops instead of the whole image; choose it with optFaceDetector, "
+            + "optFaceBox or optFacePipeline, or drop " + (one ? "the option" : "the options"));
+      }
       FacePipeline p = pipeline;
-      if (p == null && pipelineBuilder != null) {
-        if (maxPixels > 0) {
-          pipelineBuilder.optMaxPixels(maxPixels);
-        }
-        p = pipelineBuilder.optBatchSize(batchSize).build();
+      if (p == null && faceChosen) {
+        p = pipelineBuilder.optMaxPixels(maxPixels).optBatchSize(batchSize).build();
       }
       // Open the backend last: a bad pipeline option must not leave native resources behind.
       Generator g = generator != null ? generator : Backends.open(model, backend, options.build());

@@ -1,9 +1,19 @@
 /**
- * The SDK's entry point: {@link io.github.fran4j.core.ReAger} loads a FRAN model and re-ages
- * images (whole-image, or through the face pipeline with a detector or a face box), and the
- * checked exceptions for bad model files, {@link io.github.fran4j.core.ModelFormatException} and
- * its subclass {@link io.github.fran4j.core.NoBackendException}. The other packages hold the
- * building blocks: tensors, weight files, the architecture, images, the backend SPI and the
- * pipeline.
+ * The SDK's entry point and its exception model. {@link io.github.fran4j.core.ReAger} loads a FRAN
+ * model and re-ages images (whole-image, or through the face pipeline when one is chosen).
+ *
+ * <p>Every failure the SDK itself reports is a {@link io.github.fran4j.core.FranException}:
+ * {@link io.github.fran4j.core.ModelFormatException} (a file's content is not a valid model),
+ * {@link io.github.fran4j.core.NoBackendException} (no backend accepts the file),
+ * {@link io.github.fran4j.core.DeviceUnavailableException} (a requested device cannot be used, on
+ * every backend) and {@link io.github.fran4j.core.EngineException} (an inference engine failed).
+ * They are unchecked because the calls that run the engine ({@code reage}, {@code sweep},
+ * {@code Generator.predict}) are unchecked, and a failure there must be the same type as at load
+ * time; file-system failures stay {@link java.io.IOException}s, caller mistakes
+ * {@link IllegalArgumentException}s and null arguments {@link NullPointerException}s (Guava's
+ * {@code checkNotNull}).
+ *
+ * <p>The other packages hold the building blocks: tensors, weight files, the architecture, images,
+ * the backend SPI and the pipeline.
  */
 package io.github.fran4j.core;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.fran4j.core.pipeline.Face;
+import io.github.fran4j.core.pipeline.FacePipeline;
 import io.github.fran4j.core.pipeline.FaceDetector;
 import io.github.fran4j.core.pipeline.NoFaceException;
 import io.github.fran4j.core.pipeline.NoFacePolicy;
@@ -74,5 +75,21 @@ class ReAgerPipelineTest {
       assertThatThrownBy(() -> r.reage(noise(11, 10), 30, 60))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pixel limit of 100");
     }
+  }
+
+  @Test
+  void faceOptionsWithoutTheFacePipelineAreRefused() {
+    assertThatThrownBy(() -> ReAger.builder().setGenerator(new FakeGenerator(16))
+        .optMemoryBudget(1 << 20).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("optMemoryBudget only applies to the face pipeline")
+        .hasMessageContaining("choose it with optFaceDetector, optFaceBox or optFacePipeline");
+    assertThatThrownBy(() -> ReAger.builder().setGenerator(new FakeGenerator(16))
+        .optNoFacePolicy(NoFacePolicy.THROW).optMemoryBudget(1 << 20).build())
+        .hasMessageStartingWith("optNoFacePolicy and optMemoryBudget only apply");
+    assertThatThrownBy(() -> ReAger.builder().setGenerator(new FakeGenerator(16))
+        .optFacePipeline(FacePipeline.builder().build()).optFaceBox(0, 0, 8, 8).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("optFacePipeline(FacePipeline) cannot be combined with");
   }
 }

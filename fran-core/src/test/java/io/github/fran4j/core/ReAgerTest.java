@@ -114,8 +114,9 @@ class ReAgerTest {
   void badInputsGetSpecificErrors() throws IOException {
     try (ReAger r = fake(new FakeGenerator(8))) {
       BufferedImage img = Fixtures.randomRgbImage(8, 8, 1);
+      // Guava's convention: a null argument is a NullPointerException naming it.
       assertThatThrownBy(() -> r.reage(null, 20, 30))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("image is null");
+          .isInstanceOf(NullPointerException.class).hasMessage("image");
       assertThatThrownBy(() -> r.reage(img, Double.NaN, 30))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("inputAge");
       assertThatThrownBy(() -> r.reage(img, 20, 151))
@@ -125,7 +126,7 @@ class ReAgerTest {
           .hasMessageContaining("Infinity");
       assertThatThrownBy(() -> r.sweep(img, 20)).hasMessageContaining("no target ages");
       assertThatThrownBy(() -> r.reage(img, null, AgeMap.constant(3)))
-          .hasMessageContaining("inputAge map is null");
+          .isInstanceOf(NullPointerException.class).hasMessage("inputAge map");
     }
   }
 

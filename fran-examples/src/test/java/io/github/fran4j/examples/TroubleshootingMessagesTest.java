@@ -16,7 +16,7 @@ import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.core.weights.WeightFiles;
 import io.github.fran4j.core.weights.pth.InteropFixtures;
 import io.github.fran4j.onnx.export.CalibrationImages;
-import io.github.fran4j.onnx.runtime.DeviceUnavailableException;
+import io.github.fran4j.core.DeviceUnavailableException;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -64,10 +64,10 @@ class TroubleshootingMessagesTest {
         + " .pt), pure-java (.safetensors, .pth/.pt (torch.save))", () -> ReAger.load(bin));
     expect(NoBackendException.class, ". Add io.github.fran4j:fran-onnx for .onnx files; the"
         + " pure-Java backend in fran-core reads .safetensors", () -> ReAger.load(bin));
-    expect(NoBackendException.class, "backend 'djl' was requested for ",
-        () -> ReAger.builder().setModel(model).optBackend("djl").build());
+    expect(NoBackendException.class, "backend 'tensorrt' was requested for ",
+        () -> ReAger.builder().setModel(model).optBackend("tensorrt").build());
     expect(NoBackendException.class, "but is not on the class path; found [onnxruntime",
-        () -> ReAger.builder().setModel(model).optBackend("djl").build());
+        () -> ReAger.builder().setModel(model).optBackend("tensorrt").build());
     Path empty = Files.write(tmp.resolve("empty.safetensors"), new byte[0]);
     expect(ModelFormatException.class, "empty.safetensors is empty", () -> ReAger.load(empty));
     Path lfs = Files.writeString(tmp.resolve("lfs.safetensors"),
@@ -135,7 +135,7 @@ class TroubleshootingMessagesTest {
         + " the GPU build: depend on io.github.fran4j:fran-onnx-gpu (or build with"
         + " -Donnxruntime.artifact=onnxruntime_gpu) instead of the CPU jar, never both",
         () -> ReAger.builder().setModel(model).optDevice(Device.cuda(0)).build());
-    expect(IllegalArgumentException.class, "the pure-java backend is CPU-only, but device cuda:0"
+    expect(DeviceUnavailableException.class, "the pure-java backend is CPU-only, but device cuda:0"
         + " was requested; use device 'cpu' or 'auto', or load an .onnx model with fran-onnx"
         + " (onnxruntime_gpu) for GPU inference",
         () -> ReAger.builder().setModel(model).optBackend("pure-java")
@@ -179,7 +179,7 @@ class TroubleshootingMessagesTest {
         + " (supported: ", () -> Photos.read(txt, Photos.DEFAULT_MAX_PIXELS));
     Path png = TinyModel.writePng(img, tmp.resolve("big.png"));
     expect(UnsupportedImageException.class, "big.png: 32x32 = 1,024 pixels exceeds the pixel"
-        + " limit of 100; downscale it or raise the limit (CLI: --max-pixels)",
+        + " limit of 100; downscale it or raise the pixel limit",
         () -> Photos.read(png, 100));
   }
 

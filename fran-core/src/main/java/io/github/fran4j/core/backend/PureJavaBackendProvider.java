@@ -4,6 +4,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.base.Throwables;
+import io.github.fran4j.core.DeviceUnavailableException;
+import io.github.fran4j.core.EngineException;
 import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.model.ReferenceUNet;
 import io.github.fran4j.core.model.UNetConfig;
@@ -21,6 +23,7 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -72,7 +75,7 @@ public final class PureJavaBackendProvider implements BackendProvider {
     }
     try {
       return WeightFiles.isWeightFile(file);
-    } catch (IOException e) {
+    } catch (IOException | ModelFormatException e) {
       return false;
     }
   }
@@ -80,7 +83,7 @@ public final class PureJavaBackendProvider implements BackendProvider {
   /**
    * Reads the weights and returns a generator over them.
    *
-   * @throws IllegalArgumentException if {@code options} ask for a CUDA device
+   * @throws DeviceUnavailableException if {@code options} ask for a CUDA device
    * @throws ModelFormatException if the file is not a valid safetensors file
    *     or not a FRAN U-Net, naming the file and the problem
    */
@@ -88,12 +91,11 @@ public final class PureJavaBackendProvider implements BackendProvider {
   public Generator open(Path file, BackendOptions options) throws IOException {
     checkNotNull(file, "file");
     checkNotNull(options, "options");
-    checkArgument(
-        options.device().kind() != Device.Kind.CUDA,
-        "the %s backend is CPU-only, but device %s was requested; use device 'cpu' or 'auto', or "
-            + "load an .onnx model with fran-onnx (onnxruntime_gpu) for GPU inference",
-        NAME,
-        options.device());
+    if (options.device().kind() == Device.Kind.CUDA) {
+      throw new DeviceUnavailableException("the " + NAME + " backend is CPU-only, but device "
+          + options.device() + " was requested; use device 'cpu' or 'auto', or load an .onnx model "
+          + "with fran-onnx (onnxruntime_gpu) for GPU inference");
+    }
     StateDict weights = WeightFiles.read(file);
     UNetConfig config;
     ReferenceUNet net;
@@ -136,13 +138,17 @@ public final class PureJavaBackendProvider implements BackendProvider {
       // Parallel streams started inside a ForkJoinPool task run in that pool.
       try {
         return pool.submit(() -> net.forward(input)).get();
+      } catch (RejectedExecutionException e) {
+        // close() shut the pool down between the check above and the submit: same contract.
+        throw new IllegalStateException("predict called on a closed " + NAME + " generator", e);
       } catch (ExecutionException e) {
         // Rethrow the original (e.g. IllegalArgumentException about the shape), not a wrapper.
         Throwables.throwIfUnchecked(e.getCause());
-        throw new IllegalStateException("pure-java forward pass failed", e.getCause());
+        throw new EngineException("the " + NAME + " forward pass failed on input "
+            + Arrays.toString(input.shape()) + ": " + e.getCause(), e.getCause());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while running the pure-java generator", e);
+        throw new EngineException("interrupted while running the " + NAME + " generator", e);
       }
     }
 

@@ -89,7 +89,7 @@ public final class AgeMap {
    * @return the map
    */
   public static AgeMap fromGrey(BufferedImage image, double ageAtBlack, double ageAtWhite) {
-    checkArgument(image != null, "age image is null");
+    checkNotNull(image, "age image");
     checkArgument(Double.isFinite(ageAtBlack) && Double.isFinite(ageAtWhite),
         "ages must be finite, got %s and %s", ageAtBlack, ageAtWhite);
     PlanarImage p = PlanarImage.fromBufferedImage(image);
@@ -154,7 +154,7 @@ public final class AgeMap {
    */
   public static AgeMap masked(BufferedImage mask, double insideAge, double outsideAge,
       double featherPixels) {
-    checkArgument(mask != null, "mask image is null");
+    checkNotNull(mask, "mask image");
     AgeMap levels = fromGrey(mask, 0, 1);
     float[] m = levels.ages.clone();
     for (int i = 0; i < m.length; i++) {

@@ -70,7 +70,7 @@ public final class PlanarImage {
    * @throws IllegalArgumentException if the image is null or empty
    */
   public static PlanarImage fromBufferedImage(BufferedImage image) {
-    checkArgument(image != null, "image is null");
+    checkNotNull(image, "image");
     int w = image.getWidth();
     int h = image.getHeight();
     checkArgument(w > 0 && h > 0, "image is empty (%sx%s)", w, h);
@@ -111,16 +111,37 @@ public final class PlanarImage {
       return new PlanarImage(w, h, rgb, sixteen ? 16 : 8, alpha);
     }
     int[] argb = PackedPixels.argb(image);
-    for (int i = 0; i < plane; i++) {
-      int p = argb[i];
-      rgb[i] = ((p >> 16) & 0xFF) / 255f;
-      rgb[plane + i] = ((p >> 8) & 0xFF) / 255f;
-      rgb[2 * plane + i] = (p & 0xFF) / 255f;
-      if (alpha != null) {
-        alpha[i] = p >>> 24;
+    encodeRgb(argb, rgb, 0);
+    if (alpha != null) {
+      for (int i = 0; i < plane; i++) {
+        alpha[i] = argb[i] >>> 24;
       }
     }
     return new PlanarImage(w, h, rgb, 8, alpha);
+  }
+
+  /**
+   * Encodes packed 8-bit pixels ({@code 0xAARRGGBB}; alpha ignored) as planar RGB in [0, 1]
+   * (value / 255, channel-major): the one image encoding of the SDK, used by
+   * {@link #fromBufferedImage} and by the training data loader, which writes straight into a
+   * batch array.
+   *
+   * @param argb the packed pixels, one per pixel
+   * @param dst the destination
+   * @param offset where the red plane starts; {@code 3 * argb.length} values are written
+   */
+  public static void encodeRgb(int[] argb, float[] dst, int offset) {
+    checkNotNull(argb, "argb");
+    checkNotNull(dst, "dst");
+    int plane = argb.length;
+    checkArgument(offset >= 0 && offset + 3L * plane <= dst.length,
+        "dst (length %s) has no room for 3 x %s values at offset %s", dst.length, plane, offset);
+    for (int i = 0; i < plane; i++) {
+      int p = argb[i];
+      dst[offset + i] = ((p >> 16) & 0xFF) / 255f;
+      dst[offset + plane + i] = ((p >> 8) & 0xFF) / 255f;
+      dst[offset + 2 * plane + i] = (p & 0xFF) / 255f;
+    }
   }
 
   /** Returns the width. */

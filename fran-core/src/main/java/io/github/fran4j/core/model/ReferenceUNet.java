@@ -429,8 +429,8 @@ public final class ReferenceUNet {
     return y;
   }
 
-  /** Blur-pool weights [1 2 1] along each axis; the 3x3 kernel is their outer product / 16. */
-  private static final float[] BLUR = {1f / 4, 2f / 4, 1f / 4};
+  /** Blur-pool taps along each axis ({@link BlurKernel}); the 3x3 kernel is their outer product. */
+  private static final float[] BLUR = BlurKernel.taps();
 
   /**
    * The fixed depthwise blur [1 2 1]^T [1 2 1] / 16 with reflect padding 1 and the given stride;

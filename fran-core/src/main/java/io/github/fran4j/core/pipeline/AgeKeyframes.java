@@ -1,6 +1,7 @@
 package io.github.fran4j.core.pipeline;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableSortedMap;
 import io.github.fran4j.core.image.AgeMap;
@@ -38,7 +39,8 @@ public final class AgeKeyframes {
    * @return the keyframes
    */
   public static AgeKeyframes of(Map<Integer, Double> keys) {
-    checkArgument(keys != null && !keys.isEmpty(), "need at least one keyframe");
+    checkNotNull(keys, "keys");
+    checkArgument(!keys.isEmpty(), "need at least one keyframe");
     TreeMap<Integer, Double> m = new TreeMap<>();
     for (Map.Entry<Integer, Double> e : keys.entrySet()) {
       checkArgument(e.getKey() >= 0, "keyframe index must be >= 0, got %s", e.getKey());
@@ -55,7 +57,8 @@ public final class AgeKeyframes {
    * @throws IllegalArgumentException naming the expected form
    */
   public static AgeKeyframes parse(String text) {
-    checkArgument(text != null && !text.isBlank(), "empty age keyframes; expected AGE or FRAME:AGE,...");
+    checkNotNull(text, "text");
+    checkArgument(!text.isBlank(), "empty age keyframes; expected AGE or FRAME:AGE,...");
     try {
       if (!text.contains(":")) {
         return constant(Double.parseDouble(text.trim()));

@@ -5,9 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
 import io.github.fran4j.core.image.AgeMap;
-import io.github.fran4j.core.image.GeneratorInput;
 import io.github.fran4j.core.spi.Generator;
-import io.github.fran4j.core.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The production face path of {@code ReAger}: detect faces, align each to a square crop, re-age
- * the crop at the model's resolution (as feathered tiles when it is larger than the tile size),
- * and add the delta, resized back, to the full-resolution frame through a {@link FeatherMask}.
+ * the crop at the model's resolution through the one {@link DeltaRunner} (as feathered tiles when
+ * it is larger than the tile size), and add the delta, resized back, to the full-resolution frame through a {@link FeatherMask}.
  *
  * <p>Outside every crop (and wherever the mask is 0) the output's samples equal the input's
  * (after conversion to the {@link WorkingImages working layout}, which is the identity for 8-bit
@@ -84,13 +82,7 @@ public final class FacePipeline {
    * @throws IllegalArgumentException naming the size, the limit and how to raise it
    */
   public void checkPixels(int width, int height) {
-    checkArgument(width > 0 && height > 0, "image is empty (%sx%s)", width, height);
-    long px = (long) width * height;
-    if (px > maxPixels) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "image of %dx%d = %,d pixels exceeds the pixel limit of %,d; downscale it or raise the "
-              + "limit with optMaxPixels (CLI: --max-pixels)", width, height, px, maxPixels));
-    }
+    DeltaRunner.checkPixels(width, height, maxPixels);
   }
 
   /**
@@ -193,8 +185,10 @@ public final class FacePipeline {
       }
       return outputs;
     }
-    int res = roundUp(cropResolution > 0 ? cropResolution : g.resolution(), g.sizeMultiple());
+    int multiple = DeltaRunner.sizeMultiple(g);
+    int res = roundUp(cropResolution > 0 ? cropResolution : g.resolution(), multiple);
     TiledRunner tiler = tiler(g, res);
+    DeltaRunner runner = DeltaRunner.of(g, batchSize(g, tiler), tiler);
     int fw = frame.getWidth();
     int fh = frame.getHeight();
     AgeFrame in = new AgeFrame(inputAge, fw, fh);
@@ -213,40 +207,25 @@ public final class FacePipeline {
     for (int t = 0; t < targetAges.size(); t++) {
       outputs.add(t == targetAges.size() - 1 ? frame : WorkingImages.toWorking(frame));
     }
-    int plane = res * res;
-    int per = GeneratorInput.CHANNELS * plane;
     float[] weights = maskWeights(res);
-    List<float[]> inAges = new ArrayList<>();
-    for (FaceCrop crop : crops) {
-      inAges.add(in.sample(crop));
-    }
-    // Every (face, target age) pair is one image; several faces and a sweep share model calls.
-    int jobs = crops.size() * outs.size();
-    int batch = batchSize(g, tiler);
-    for (int start = 0; start < jobs; start += batch) {
-      int n = Math.min(batch, jobs - start);
-      float[] input = new float[n * per];
-      for (int i = 0; i < n; i++) {
-        int k = (start + i) / outs.size();
-        float[] faceAges = inAges.get(k);
-        float[] tAges = outs.get((start + i) % outs.size()).sample(crops.get(k));
-        for (int p = 0; p < plane; p++) {
+    // Every (face, target age) pair is one job; several faces and a sweep share model calls.
+    List<DeltaRunner.Job> jobs = new ArrayList<>(crops.size() * outs.size());
+    for (int k = 0; k < crops.size(); k++) {
+      FaceCrop crop = crops.get(k);
+      float[] inAges = in.sample(crop);
+      for (AgeFrame out : outs) {
+        float[] tAges = out.sample(crop);
+        for (int p = 0; p < tAges.length; p++) {
           // Fade the target towards the input age where the mask fades: no change asked there.
-          tAges[p] = faceAges[p] + (tAges[p] - faceAges[p]) * weights[p];
+          tAges[p] = inAges[p] + (tAges[p] - inAges[p]) * weights[p];
         }
-        GeneratorInput.write(rgbs.get(k), faceAges, tAges, input, i * per);
+        jobs.add(new DeltaRunner.Job(rgbs.get(k), inAges, tAges));
       }
-      Tensor delta = tiler.run(g, Tensor.wrap(input, n, GeneratorInput.CHANNELS, res, res));
-      if (!delta.hasShape(n, 3, res, res)) {
-        throw new IllegalStateException("backend " + g.describe() + " returned a delta of shape "
-            + Arrays.toString(delta.shape()) + ", expected [" + n + ", 3, " + res + ", " + res + "]");
-      }
-      float[] all = delta.toFloatArray();
-      for (int i = 0; i < n; i++) {
-        float[] one = Arrays.copyOfRange(all, i * 3 * plane, (i + 1) * 3 * plane);
-        int k = (start + i) / outs.size();
-        CropWarper.pasteDelta(outputs.get((start + i) % outs.size()), crops.get(k), one, mask);
-      }
+    }
+    List<float[]> deltas = runner.deltas(jobs, res, res);
+    for (int j = 0; j < deltas.size(); j++) {
+      CropWarper.pasteDelta(outputs.get(j % outs.size()), crops.get(j / outs.size()),
+          deltas.get(j), mask);
     }
     return outputs;
   }
@@ -267,7 +246,7 @@ public final class FacePipeline {
 
   /** Returns the tiling used for crops of the given resolution. */
   TiledRunner tiler(Generator g, int res) {
-    int m = g.sizeMultiple();
+    int m = DeltaRunner.sizeMultiple(g);
     int tile;
     if (tileSize > 0) {
       tile = roundUp(tileSize, m);
@@ -355,8 +334,8 @@ public final class FacePipeline {
     private int tileSize;
     private long memoryBudget;
     private int tileOverlap = -1;
-    private long maxPixels = 100_000_000L;
-    private int batchSize = 4;
+    private long maxPixels = DeltaRunner.DEFAULT_MAX_PIXELS;
+    private int batchSize = DeltaRunner.DEFAULT_BATCH_SIZE;
 
     private Builder() {}
 
@@ -410,7 +389,8 @@ public final class FacePipeline {
 
     /**
      * Sets the resolution faces are re-aged at (default 0: the generator's
-     * {@link Generator#resolution()}); rounded up to the generator's size multiple.
+     * {@link Generator#resolution()}); rounded up to the model's size multiple
+     * ({@link DeltaRunner#sizeMultiple(Generator)}).
      *
      * @param v 0 or a positive side in pixels
      * @return this builder
@@ -458,7 +438,7 @@ public final class FacePipeline {
 
     /**
      * Sets the tile side for crops larger than it (default: no tiling unless a memory budget is
-     * set); rounded up to the generator's size multiple.
+     * set); rounded up to the model's size multiple ({@link DeltaRunner#sizeMultiple(Generator)}).
      *
      * @param v a positive side in pixels
      * @return this builder
@@ -495,7 +475,7 @@ public final class FacePipeline {
     }
 
     /**
-     * Sets the largest image accepted, in pixels (default 100,000,000).
+     * Sets the largest image accepted, in pixels (default {@link DeltaRunner#DEFAULT_MAX_PIXELS}).
      *
      * @param v a positive pixel count
      * @return this builder

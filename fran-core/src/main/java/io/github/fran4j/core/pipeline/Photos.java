@@ -90,7 +90,7 @@ public final class Photos {
         if (px > maxPixels) {
           throw new UnsupportedImageException(String.format(Locale.ROOT,
               "%s: %dx%d = %,d pixels exceeds the pixel limit of %,d; downscale it or raise the "
-                  + "limit (CLI: --max-pixels)", name, w, h, px, maxPixels));
+                  + "pixel limit", name, w, h, px, maxPixels));
         }
         img = reader.read(0);
       } catch (IIOException e) {

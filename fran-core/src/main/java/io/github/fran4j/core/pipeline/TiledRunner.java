@@ -3,6 +3,7 @@ package io.github.fran4j.core.pipeline;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import io.github.fran4j.core.EngineException;
 import io.github.fran4j.core.spi.Generator;
 import io.github.fran4j.core.tensor.Tensor;
 import java.util.ArrayList;
@@ -26,8 +27,8 @@ public final class TiledRunner {
   /**
    * Creates a runner.
    *
-   * @param tileSize the tile side, &gt; 0 (must also be a multiple of the generator's
-   *     {@link Generator#sizeMultiple()}, checked when running)
+   * @param tileSize the tile side, &gt; 0 (must also be a multiple of the model's
+   *     {@link DeltaRunner#sizeMultiple(Generator)}, checked when running)
    * @param overlap the overlap between neighbouring tiles, in [0, tileSize / 2]
    */
   public TiledRunner(int tileSize, int overlap) {
@@ -92,8 +93,8 @@ public final class TiledRunner {
     checkNotNull(input, "input");
     checkArgument(input.rank() == 4, "input must be [N, C, H, W], got shape %s",
         java.util.Arrays.toString(input.shape()));
-    int m = g.sizeMultiple();
-    checkArgument(tileSize % m == 0, "tile size %s must be a multiple of the generator's size multiple %s",
+    int m = DeltaRunner.sizeMultiple(g);
+    checkArgument(tileSize % m == 0, "tile size %s must be a multiple of the model's size multiple %s",
         tileSize, m);
     int n = input.dim(0);
     int c = input.dim(1);
@@ -121,8 +122,10 @@ public final class TiledRunner {
           }
         }
         Tensor out = g.predict(Tensor.wrap(tile, n, c, th, tw));
-        checkArgument(out.rank() == 4 && out.dim(0) == n && out.dim(2) == th && out.dim(3) == tw,
-            "generator returned shape %s for a tile of %sx%s", java.util.Arrays.toString(out.shape()), th, tw);
+        if (!(out.rank() == 4 && out.dim(0) == n && out.dim(2) == th && out.dim(3) == tw)) {
+          throw new EngineException("backend " + g.describe() + " returned shape "
+              + java.util.Arrays.toString(out.shape()) + " for a tile of " + th + "x" + tw);
+        }
         if (acc == null) {
           outC = out.dim(1);
           acc = new float[n * outC * h * w];

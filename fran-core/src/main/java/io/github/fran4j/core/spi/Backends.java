@@ -1,5 +1,7 @@
 package io.github.fran4j.core.spi;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import com.google.common.collect.ImmutableList;
 import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.NoBackendException;
@@ -44,9 +46,7 @@ public final class Backends {
    */
   public static Generator open(Path file, String backend, BackendOptions options)
       throws IOException {
-    if (file == null) {
-      throw new IllegalArgumentException("model path is null");
-    }
+    checkNotNull(file, "model path");
     if (!Files.exists(file)) {
       throw new NoSuchFileException(file.toString(), null, "model file does not exist");
     }

@@ -3,6 +3,7 @@ package io.github.fran4j.core.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.fran4j.core.DeviceUnavailableException;
 import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.model.ReferenceUNet;
 import io.github.fran4j.core.model.UNetConfig;
@@ -149,7 +150,7 @@ class PureJavaBackendProviderTest {
   void cudaIsRefusedWithAClearMessage() {
     assertThatThrownBy(() -> provider.open(fixture("transposed_d2_w4.safetensors"),
             BackendOptions.builder().optDevice(Device.cuda(0)).build()))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(DeviceUnavailableException.class)
         .hasMessageContaining("pure-java backend is CPU-only")
         .hasMessageContaining("cuda:0");
   }

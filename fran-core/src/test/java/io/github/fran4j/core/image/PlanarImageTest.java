@@ -150,8 +150,8 @@ class PlanarImageTest {
   @Test
   void nullImageIsRejected() {
     assertThatThrownBy(() -> PlanarImage.fromBufferedImage(null))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("image is null");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("image");
   }
 
   @Test

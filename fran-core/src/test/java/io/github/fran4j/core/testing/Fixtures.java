@@ -215,10 +215,6 @@ public final class Fixtures {
   }
 
   private static StateDict read(String resource) {
-    try {
-      return SafeTensors.read(bytes(resource), resource);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return SafeTensors.read(bytes(resource), resource);
   }
 }

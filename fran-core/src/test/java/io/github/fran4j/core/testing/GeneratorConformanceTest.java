@@ -138,7 +138,8 @@ public abstract class GeneratorConformanceTest {
   }
 
   /**
-   * A wrong channel count is an {@link IllegalArgumentException} naming the shape.
+   * A wrong channel count is an {@link IllegalArgumentException} naming the shape given and the
+   * shape expected.
    *
    * @throws Exception on failure
    */
@@ -148,7 +149,9 @@ public abstract class GeneratorConformanceTest {
       int s = 4 * g.sizeMultiple();
       assertThatThrownBy(() -> g.predict(Tensor.zeros(1, 4, s, s)))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("4");
+          // The shape given and the shape expected, not merely some "4" somewhere.
+          .hasMessageContaining("[1, 4, " + s + ", " + s + "]")
+          .hasMessageContaining("[N, 5, H, W]");
     }
   }
 

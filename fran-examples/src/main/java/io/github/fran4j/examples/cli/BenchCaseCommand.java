@@ -1,10 +1,9 @@
 package io.github.fran4j.examples.cli;
 
-import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.spi.BackendOptions;
+import io.github.fran4j.core.spi.Backends;
 import io.github.fran4j.core.spi.Device;
-import io.github.fran4j.core.weights.StateDict;
-import io.github.fran4j.core.weights.WeightFiles;
+import io.github.fran4j.core.spi.Generator;
 import io.github.fran4j.onnx.runtime.OnnxGenerator;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -66,9 +65,11 @@ final class BenchCaseCommand implements Callable<Integer> {
         t = BenchCommand.time(g, size, warmup, runs);
       }
     } else {
-      StateDict weights = WeightFiles.read(djlWeights);
-      t = DjlBench.time(UNetConfig.fromStateDict(weights), weights,
-          BenchCommand.randomInputs(1, size).get(0).toFloatArray(), size, warmup, runs);
+      BackendOptions opts = BackendOptions.builder().optDevice(Device.parse(device))
+          .optThreads(threads).build();
+      try (Generator g = Backends.open(djlWeights, DjlBench.BACKEND, opts)) {
+        t = BenchCommand.time(g, size, warmup, runs);
+      }
     }
     PrintWriter w = spec.commandLine().getOut();
     w.printf(Locale.ROOT, "%s %.6f %d%n", PREFIX, t[runs / 2], peakRssKib());

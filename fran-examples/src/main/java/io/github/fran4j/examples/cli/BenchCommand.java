@@ -8,13 +8,16 @@ import com.google.protobuf.ByteString;
 import io.github.fran4j.core.model.RandomUNetWeights;
 import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.spi.BackendOptions;
+import io.github.fran4j.core.spi.Backends;
 import io.github.fran4j.core.spi.Device;
+import io.github.fran4j.core.spi.Generator;
 import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.onnx.export.CalibrationImages;
 import io.github.fran4j.onnx.export.Int8Quantizer;
 import io.github.fran4j.onnx.export.QuantizedModel;
 import io.github.fran4j.onnx.export.OnnxExporter;
+import io.github.fran4j.onnx.export.OnnxModelFormat;
 import io.github.fran4j.onnx.runtime.OnnxGenerator;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -48,7 +51,6 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = "Benchmark ONNX Runtime fp32 / int8 (and DJL if present) on the generator.")
 final class BenchCommand implements Callable<Integer> {
-  static final String DJL_UNET_CLASS = "io.github.fran4j.training.model.UNet";
 
   @Spec CommandSpec spec;
 
@@ -196,9 +198,6 @@ final class BenchCommand implements Callable<Integer> {
       PrecisionBench.header().forEach(table::add);
       new PrecisionBench(cfg, weights, opts, warmup, runs).run(ps, sizes, bs, table::add);
       table.commit();
-    } catch (io.github.fran4j.onnx.runtime.DeviceUnavailableException e) {
-      spec.commandLine().getErr().println("fran bench: " + e.getMessage());
-      return 1;
     }
     return 0;
   }
@@ -292,22 +291,24 @@ final class BenchCommand implements Callable<Integer> {
 
   private void djlRows(UNetConfig cfg, StateDict weights, BackendOptions opts, Path dir,
       Table table) throws Exception {
-    Path file = null;
-    if (dir != null) {
-      file = dir.resolve("weights.safetensors");
+    Path file = Files.createTempFile("fran-bench-", ".safetensors");
+    try {
       io.github.fran4j.core.weights.SafeTensors.write(weights, file);
-    }
-    for (int s : sizes) {
-      Path f = file;
-      table.add(row("djl eval", s, cfg, opts, () -> {
-        if (f != null) {
-          return isolated("--djl-weights", f.toString(), s);
-        }
-        resetPeakRss();
-        double[] t = DjlBench.time(cfg, weights, randomInputs(1, s).get(0).toFloatArray(), s,
-            warmup, runs);
-        return new Measurement(t[runs / 2], BenchCaseCommand.peakRssKib());
-      }));
+      for (int s : sizes) {
+        table.add(row("djl eval", s, cfg, opts, () -> {
+          if (dir != null) {
+            return isolated("--djl-weights", file.toString(), s);
+          }
+          resetPeakRss();
+          // The same backend SPI as ReAger: no reflection, the provider is found by name.
+          try (Generator g = Backends.open(file, DjlBench.BACKEND, opts)) {
+            double[] t = time(g, s, warmup, runs);
+            return new Measurement(t[runs / 2], BenchCaseCommand.peakRssKib());
+          }
+        }));
+      }
+    } finally {
+      Files.deleteIfExists(file);
     }
   }
 
@@ -322,7 +323,7 @@ final class BenchCommand implements Callable<Integer> {
     Measurement m;
     try {
       m = measure.run();
-    } catch (ReflectiveOperationException | RuntimeException | IOException e) {
+    } catch (RuntimeException | IOException e) {
       Throwable c = e.getCause() != null ? e.getCause() : e;
       return "| " + name + " | " + size + " | failed: " + c.getMessage() + " | | | | | |";
     }
@@ -423,7 +424,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /** Returns the sorted per-run seconds of {@code runs} timed predictions after the warm-up. */
-  static double[] time(OnnxGenerator g, int size, int warmup, int runs) {
+  static double[] time(Generator g, int size, int warmup, int runs) {
     Tensor in = randomInputs(1, size).get(0);
     for (int i = 0; i < warmup; i++) {
       g.predict(in);
@@ -479,8 +480,9 @@ final class BenchCommand implements Callable<Integer> {
         .addInput(OnnxMl.ValueInfoProto.newBuilder().setName("a").setType(type))
         .addOutput(OnnxMl.ValueInfoProto.newBuilder().setName("y").setType(type))
         .build();
-    byte[] model = OnnxMl.ModelProto.newBuilder().setIrVersion(8)
-        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(17)).setGraph(graph)
+    byte[] model = OnnxMl.ModelProto.newBuilder().setIrVersion(OnnxModelFormat.IR_VERSION)
+        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(OnnxModelFormat.OPSET))
+        .setGraph(graph)
         .build().toByteArray();
     OrtEnvironment env = OnnxGenerator.environment();
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
@@ -488,10 +490,8 @@ final class BenchCommand implements Callable<Integer> {
         so.setIntraOpNumThreads(opts.threads());
       }
       so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      if (opts.device().kind() == Device.Kind.CUDA) {
-        // Same device as the generator, so that the reference rate is the GPU's.
-        so.addCUDA(opts.device().id());
-      }
+      // Same device as the generator, so that the reference rate is the GPU's.
+      OnnxGenerator.configureDevice(so, opts);
       try (OrtSession s = env.createSession(model, so)) {
         FloatBuffer a = ByteBuffer.allocateDirect(n * n * 4).order(ByteOrder.nativeOrder())
             .asFloatBuffer();

@@ -2,10 +2,13 @@ package io.github.fran4j.examples.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code fran} command line: one subcommand per job (data, training, export, re-aging, demo,
- * benchmarks). Run {@code java -jar fran-examples/target/fran.jar --help}.
+ * benchmarks). Run {@code java -jar fran-examples/target/fran.jar --help}. A failure is one line
+ * on stderr and an exit code from {@link ExitCodes}; {@code --debug} adds the stack trace.
  */
 @Command(
     name = "fran",
@@ -26,6 +29,9 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
     })
 public final class FranCli {
+  @Option(names = "--debug", scope = ScopeType.INHERIT,
+      description = "On an error, print the stack trace after the one-line message.")
+  boolean debug;
 
   private FranCli() {}
 
@@ -37,6 +43,7 @@ public final class FranCli {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new FranCli());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setExecutionExceptionHandler(new ExitCodes());
     return cl;
   }
 

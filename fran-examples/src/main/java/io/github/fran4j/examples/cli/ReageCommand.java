@@ -196,7 +196,7 @@ public final class ReageCommand implements Callable<Integer> {
     ReAger.Builder b = ReAger.builder().setModel(model).optDevice(Device.parse(device))
         .optMaxPixels(maxPixels);
     if (!(det instanceof FullImageDetector)) {
-      b.optPipeline(pipeline(det));
+      b.optFacePipeline(pipeline(det));
     }
     return b.build();
   }

@@ -62,7 +62,8 @@ class PrecisionBenchTest {
     Assumptions.assumeFalse(OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA));
     err.getBuffer().setLength(0);
     assertThat(run("bench", "--device", "cuda", "--precision", "fp16", "--sizes", "16",
-        "--width", "4", "--depth", "2", "--runs", "1", "--warmup", "0")).isEqualTo(1);
+        "--width", "4", "--depth", "2", "--runs", "1", "--warmup", "0"))
+        .isEqualTo(ExitCodes.DEVICE_UNAVAILABLE);
     assertThat(err.toString()).startsWith("fran bench: CUDA device cuda:0 was requested but"
         + " cannot be used").doesNotContain("\tat ");
   }

@@ -168,4 +168,44 @@ class ReageCommandTest {
         "--output", tmp.resolve("o.png").toString(), "--from", "30", "--to", "0:70")).isEqualTo(2);
     assertThat(err2.toString()).contains("need a folder");
   }
+
+  /** Each error is one line on stderr, no stack trace, and the documented exit code. */
+  private void expectOneLine(int code, String text, String... args) {
+    StringWriter err = new StringWriter();
+    assertThat(run(err, args)).as("exit code of %s", String.join(" ", args)).isEqualTo(code);
+    String e = err.toString();
+    assertThat(e.strip().lines()).as(e).hasSize(1);
+    assertThat(e).startsWith("fran reage: ").contains(text).doesNotContain("\tat ")
+        .doesNotContain("Exception");
+  }
+
+  @Test
+  void errorsAreOneLineWithTheirExitCode() throws Exception {
+    String in = png("in.png", 32, 32, 3).toString();
+    String out = tmp.resolve("o.png").toString();
+    String model = model().toString();
+    String missing = tmp.resolve("missing.onnx").toString();
+    expectOneLine(ExitCodes.FAILED, "missing.onnx: model file does not exist",
+        "reage", "--model", missing, "--input", in, "--output", out, "--from", "30", "--to", "70");
+    expectOneLine(ExitCodes.USAGE, "--from must be a finite age in [0, 150] years, got 300.0",
+        "reage", "--model", model, "--input", in, "--output", out, "--from", "300", "--to", "70");
+    expectOneLine(ExitCodes.USAGE, "unknown device 'tpu', expected auto, cpu, cuda or cuda:N",
+        "reage", "--model", model, "--input", in, "--output", out, "--from", "30", "--to", "70",
+        "--device", "tpu");
+    Path text = Files.writeString(tmp.resolve("notes.bin"), "not a model");
+    expectOneLine(ExitCodes.NO_BACKEND, "no backend accepts model file",
+        "reage", "--model", text.toString(), "--input", in, "--output", out, "--from", "30",
+        "--to", "70");
+  }
+
+  @Test
+  void debugAddsTheStackTrace() throws Exception {
+    StringWriter err = new StringWriter();
+    int rc = run(err, "reage", "--debug", "--model", tmp.resolve("missing.onnx").toString(),
+        "--input", png("in.png", 32, 32, 3).toString(), "--output", tmp.resolve("o.png").toString(),
+        "--from", "30", "--to", "70");
+    assertThat(rc).isEqualTo(ExitCodes.FAILED);
+    assertThat(err.toString()).startsWith("fran reage: ").contains("NoSuchFileException")
+        .contains("\tat ");
+  }
 }

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import ai.onnx.proto.OnnxMl;
 import io.github.fran4j.core.ModelFormatException;
+import io.github.fran4j.core.model.BlurKernel;
 import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.model.UNetFamily;
 import io.github.fran4j.core.model.UNetLayout;
@@ -249,18 +250,8 @@ public final class OnnxExporter {
       if (reflectPads == null) {
         reflectPads = g.longs("blur.pads", new long[] {0, 0, 1, 1, 0, 0, 1, 1}, 8);
       }
-      String kernel = blurKernels.computeIfAbsent(channels, c -> {
-        float[] k1 = {1, 2, 1};
-        float[] k = new float[c * 9];
-        for (int ch = 0; ch < c; ch++) {
-          for (int i = 0; i < 3; i++) {
-            for (int j = 0; j < 3; j++) {
-              k[ch * 9 + i * 3 + j] = k1[i] * k1[j] / 16f;
-            }
-          }
-        }
-        return g.floats("blur.kernel" + c, k, c, 1, 3, 3);
-      });
+      String kernel = blurKernels.computeIfAbsent(channels,
+          c -> g.floats("blur.kernel" + c, BlurKernel.depthwise(c), c, 1, 3, 3));
       String padded = g.node("Pad", base + ".reflect", List.of(x, reflectPads),
           OnnxGraph.string("mode", "reflect"));
       return g.node("Conv", base, List.of(padded, kernel), OnnxGraph.ints("kernel_shape", 3, 3),

@@ -20,10 +20,10 @@ import java.util.Map;
  * Not thread-safe.
  */
 final class OnnxGraph {
-  /** The opset this package writes. */
-  static final int OPSET = 17;
-  /** IR version 8 is the one that goes with opset 17. */
-  static final long IR_VERSION = 8;
+  /** The opset this package writes: {@link OnnxModelFormat#OPSET}. */
+  static final int OPSET = OnnxModelFormat.OPSET;
+  /** The IR version that goes with it: {@link OnnxModelFormat#IR_VERSION}. */
+  static final long IR_VERSION = OnnxModelFormat.IR_VERSION;
 
   private final OnnxMl.GraphProto.Builder graph;
   private final Map<String, Integer> counters = new HashMap<>();

@@ -10,6 +10,10 @@ import io.github.fran4j.core.image.GeneratorInput;
  * [N,3,H,W], opset 17, BatchNorm folded, any H and W).
  */
 public final class OnnxModelFormat {
+  /** The ONNX operator set every graph FRAN for Java writes imports (the default domain). */
+  public static final int OPSET = 17;
+  /** The ONNX IR version every model FRAN for Java writes declares (the one that goes with opset 17). */
+  public static final long IR_VERSION = 8;
   /** The metadata key holding {@link #FORMAT_VERSION} as a decimal string. */
   public static final String FORMAT_VERSION_KEY = "fran.format_version";
   /** The format version this release writes and the only one it reads. */

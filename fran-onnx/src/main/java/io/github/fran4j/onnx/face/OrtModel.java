@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.github.fran4j.core.ModelFormatException;
+import io.github.fran4j.onnx.runtime.OnnxGenerator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -43,7 +44,7 @@ final class OrtModel implements AutoCloseable {
       throw new java.nio.file.NoSuchFileException(file.toString(), null, "face model file not found");
     }
     try {
-      OrtEnvironment env = OrtEnvironment.getEnvironment();
+      OrtEnvironment env = OnnxGenerator.environment();
       try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
         if (threads > 0) {
           opts.setIntraOpNumThreads(threads);
@@ -86,7 +87,7 @@ final class OrtModel implements AutoCloseable {
     }
     FloatBuffer buf = ByteBuffer.allocateDirect(data.length * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
     buf.put(data).rewind();
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env = OnnxGenerator.environment();
     try (OnnxTensor t = OnnxTensor.createTensor(env, buf, shape);
         OrtSession.Result r = session.run(Map.of(inputName, t))) {
       Map<String, float[]> out = new HashMap<>();

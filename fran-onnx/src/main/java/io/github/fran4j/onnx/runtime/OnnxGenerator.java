@@ -11,6 +11,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.github.fran4j.core.DeviceUnavailableException;
+import io.github.fran4j.core.EngineException;
 import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.model.UNetFamily;
@@ -74,6 +76,13 @@ public final class OnnxGenerator implements Generator {
         throw new ModelFormatException("unsupported FRAN ONNX format version '" + version
             + "' in " + source + ", expected " + OnnxModelFormat.FORMAT_VERSION
             + " (was it written by a newer FRAN for Java?)");
+      }
+      String scale = meta.get(OnnxModelFormat.AGE_SCALE_KEY);
+      if (scale != null && !scale.trim().equals(Integer.toString(OnnxModelFormat.AGE_SCALE))) {
+        // The age planes would be fed on another scale than the model learned: silent garbage.
+        throw new ModelFormatException("metadata " + OnnxModelFormat.AGE_SCALE_KEY + " in "
+            + source + " is '" + scale + "': the model expects ages as age / " + scale.trim()
+            + ", but this SDK feeds age / " + OnnxModelFormat.AGE_SCALE);
       }
       String p = meta.get(OnnxModelFormat.PRECISION_KEY);
       String floats = meta.get(OnnxModelFormat.FLOAT_ACTIVATIONS_KEY);
@@ -158,6 +167,7 @@ public final class OnnxGenerator implements Generator {
    * @throws ModelFormatException if the file is not an ONNX model (truncated, corrupt, not ONNX) or
    *     does not fit the input/output contract, saying what was found and expected
    * @throws DeviceUnavailableException if an explicitly requested CUDA device cannot be used
+   * @throws EngineException if ONNX Runtime cannot be configured
    * @throws IOException if the file cannot be read
    */
   public static OnnxGenerator open(Path file, BackendOptions options) throws IOException {
@@ -208,7 +218,8 @@ public final class OnnxGenerator implements Generator {
       ok = true;
       return g;
     } catch (OrtException e) {
-      throw new IOException("cannot configure ONNX Runtime for " + source + ": " + e.getMessage(), e);
+      throw new EngineException("cannot configure ONNX Runtime for " + source + ": "
+          + e.getMessage(), e);
     } finally {
       if (!ok) {
         // The generator owns session and options once built; before that they are ours to free.
@@ -290,20 +301,22 @@ public final class OnnxGenerator implements Generator {
         OrtSession.Result r = session.run(Map.of(inputName, t), Set.of(outputName))) {
       OnnxValue v = r.get(0);
       if (!(v instanceof OnnxTensor)) {
-        throw new IllegalStateException("model output '" + outputName + "' is not a tensor");
+        throw new EngineException("model output '" + outputName + "' is not a tensor ("
+            + description + ")");
       }
       OnnxTensor o = (OnnxTensor) v;
       long[] os = o.getInfo().getShape();
       if (os.length != 4 || os[1] != outChannels) {
-        throw new IllegalStateException("model output '" + outputName + "' has shape "
-            + Arrays.toString(os) + ", expected [N, " + outChannels + ", H, W]");
+        throw new EngineException("model output '" + outputName + "' has shape "
+            + Arrays.toString(os) + ", expected [N, " + outChannels + ", H, W] (" + description
+            + ")");
       }
       FloatBuffer ob = o.getFloatBuffer();
       float[] out = new float[ob.remaining()];
       ob.get(out);
       return Tensor.wrap(out, (int) os[0], (int) os[1], (int) os[2], (int) os[3]);
     } catch (OrtException e) {
-      throw new IllegalArgumentException("ONNX Runtime failed on input " + Arrays.toString(s)
+      throw new EngineException("ONNX Runtime failed on input " + Arrays.toString(s)
           + " (" + description + "): " + e.getMessage()
           + (config == null ? "; foreign models may need H and W to be multiples of 16" : ""), e);
     }
@@ -319,6 +332,29 @@ public final class OnnxGenerator implements Generator {
    */
   public static OrtEnvironment environment() {
     return OrtDevices.environment();
+  }
+
+  /**
+   * Adds the execution provider for a device to session options, exactly as FRAN's own sessions
+   * get it (CUDA for a CUDA device, the probed choice for {@link Device#AUTO}, nothing for the
+   * CPU). For code that runs its own ONNX Runtime sessions next to FRAN's, e.g. a benchmark's
+   * reference kernel.
+   *
+   * @param options session options the caller owns
+   * @param backend the requested device and its execution-provider options
+   * @return the device actually used
+   * @throws DeviceUnavailableException if an explicitly requested CUDA device cannot be used
+   * @throws EngineException if ONNX Runtime rejects a session configuration entry
+   */
+  public static Device configureDevice(OrtSession.SessionOptions options, BackendOptions backend) {
+    checkNotNull(options, "options");
+    checkNotNull(backend, "backend");
+    try {
+      return OrtDevices.configure(options, backend);
+    } catch (OrtException e) {
+      throw new EngineException("cannot configure ONNX Runtime with " + backend.options() + ": "
+          + e.getMessage(), e);
+    }
   }
 
   /** Returns the input tensor's name as the model states it. */
@@ -340,7 +376,9 @@ public final class OnnxGenerator implements Generator {
    * Returns 1 for FRAN's own reference-family models, whose graphs pad up-sampled maps to their
    * skip's size so that any size works; the configuration's multiple for community-family models,
    * which cannot pad; 1 for foreign models, which say nothing about it (ONNX Runtime then reports
-   * a size it cannot handle as an {@link IllegalArgumentException} from {@link #predict}).
+   * a size it cannot handle as an {@link EngineException} from {@link #predict}). Callers pad to
+   * the model's own multiple anyway (see {@code DeltaRunner}), so every backend sees the same
+   * padded input.
    */
   @Override
   public int sizeMultiple() {

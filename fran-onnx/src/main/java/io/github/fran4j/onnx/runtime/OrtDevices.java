@@ -10,7 +10,9 @@ import ai.onnxruntime.providers.OrtCUDAProviderOptions;
 import ai.onnxruntime.providers.OrtTensorRTProviderOptions;
 import io.github.fran4j.core.spi.BackendOptionKeys;
 import io.github.fran4j.core.spi.BackendOptions;
+import io.github.fran4j.core.DeviceUnavailableException;
 import io.github.fran4j.core.spi.Device;
+import io.github.fran4j.onnx.export.OnnxModelFormat;
 import java.util.EnumSet;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -74,7 +76,7 @@ final class OrtDevices {
         }
         if (why != null) {
           throw new DeviceUnavailableException(
-              "CUDA device " + device + " was requested but cannot be used: " + why, null);
+              "CUDA device " + device + " was requested but cannot be used: " + why);
         }
         try {
           addProviders(options, device.id(), opts);
@@ -144,7 +146,8 @@ final class OrtDevices {
           if (autoCudaFailure == null) {
             LOG.info("ONNX Runtime device AUTO: using CUDA device cuda:0");
           } else {
-            LOG.info("ONNX Runtime device AUTO: using the CPU ({})", autoCudaFailure);
+            // The CPU is the expected outcome on most machines: not worth a line unless asked for.
+            LOG.debug("ONNX Runtime device AUTO: using the CPU ({})", autoCudaFailure);
           }
         }
       }
@@ -185,8 +188,8 @@ final class OrtDevices {
         .addOutput(OnnxMl.ValueInfoProto.newBuilder().setName("y").setType(type))
         .build();
     return OnnxMl.ModelProto.newBuilder()
-        .setIrVersion(8)
-        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(17))
+        .setIrVersion(OnnxModelFormat.IR_VERSION)
+        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(OnnxModelFormat.OPSET))
         .setGraph(graph)
         .build()
         .toByteArray();

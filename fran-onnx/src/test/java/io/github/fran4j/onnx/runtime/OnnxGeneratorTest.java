@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
+import io.github.fran4j.core.DeviceUnavailableException;
 import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.model.RandomUNetWeights;
 import io.github.fran4j.core.model.UNetConfig;
@@ -100,6 +101,18 @@ class OnnxGeneratorTest {
     assertThatThrownBy(() -> OnnxGenerator.open(v2, "future.onnx", CPU))
         .isInstanceOf(ModelFormatException.class)
         .hasMessageContaining("unsupported FRAN ONNX format version '2' in future.onnx, expected 1");
+  }
+
+  @Test
+  void anotherAgeScaleIsRejected() throws Exception {
+    byte[] years = TestModels.withMetadata(weights, cfg, OnnxModelFormat.AGE_SCALE_KEY, "1");
+    assertThatThrownBy(() -> OnnxGenerator.open(years, "years.onnx", CPU))
+        .isInstanceOf(ModelFormatException.class)
+        .hasMessageContaining("metadata fran.age_scale in years.onnx is '1': the model expects "
+            + "ages as age / 1, but this SDK feeds age / 100");
+    // The scale the exporter writes is accepted.
+    byte[] same = TestModels.withMetadata(weights, cfg, OnnxModelFormat.AGE_SCALE_KEY, "100");
+    OnnxGenerator.open(same, "same.onnx", CPU).close();
   }
 
   @Test

@@ -244,9 +244,8 @@ public final class Images {
 
   /**
    * Writes an RGB image as planar float32 channels (CHW) scaled to [0, 1] (value / 255), the
-   * encoding FRAN uses (no mean/std normalisation). Gives the same values as fran-core's {@link
-   * PlanarImage#fromBufferedImage} followed by {@link PlanarImage#rgb()}, but writes straight into
-   * a batch array without the two intermediate copies.
+   * encoding FRAN uses (no mean/std normalisation), through fran-core's one encoder
+   * {@link PlanarImage#encodeRgb}, straight into a batch array.
    *
    * @param img an image
    * @param dst the destination array
@@ -262,14 +261,7 @@ public final class Images {
         h,
         w,
         offset);
-    int[] px = pixels(img);
-    int plane = w * h;
-    for (int i = 0; i < plane; i++) {
-      int p = px[i];
-      dst[offset + i] = ((p >> 16) & 0xff) / 255f;
-      dst[offset + plane + i] = ((p >> 8) & 0xff) / 255f;
-      dst[offset + 2 * plane + i] = (p & 0xff) / 255f;
-    }
+    PlanarImage.encodeRgb(pixels(img), dst, offset);
   }
 
   /**

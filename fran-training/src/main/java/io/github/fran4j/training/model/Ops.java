@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
+import io.github.fran4j.core.model.BlurKernel;
 
 /**
  * Parameter-free tensor operations the networks need and DJL's PyTorch engine does not offer
@@ -48,17 +49,8 @@ public final class Ops {
   public static NDArray blur(NDArray x, int stride) {
     checkArgument(stride == 1 || stride == 2, "blur stride must be 1 or 2, got %s", stride);
     long c = x.getShape().get(1);
-    float[] k1 = {1f, 2f, 1f};
-    float[] kernel = new float[(int) c * 9];
-    for (int ch = 0; ch < c; ch++) {
-      for (int i = 0; i < 3; i++) {
-        for (int j = 0; j < 3; j++) {
-          kernel[ch * 9 + i * 3 + j] = k1[i] * k1[j] / 16f;
-        }
-      }
-    }
     NDManager m = x.getManager();
-    NDArray weight = NativeArrays.create(m, kernel, new Shape(c, 1, 3, 3));
+    NDArray weight = NativeArrays.create(m, BlurKernel.depthwise((int) c), new Shape(c, 1, 3, 3));
     NDArray bias = m.zeros(new Shape(c));
     return Conv2d.conv2d(
             reflectPad1(x),

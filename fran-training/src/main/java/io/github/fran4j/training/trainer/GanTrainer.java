@@ -14,6 +14,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import com.google.gson.JsonObject;
+import io.github.fran4j.core.image.GeneratorInput;
 import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.weights.SafeTensors;
 import io.github.fran4j.core.weights.StateDict;
@@ -234,6 +235,9 @@ public final class GanTrainer implements AutoCloseable {
     StateDict w;
     try {
       w = SafeTensors.read(file);
+    } catch (ModelFormatException e) {
+      throw new ModelFormatException("cannot read --lpips-weights " + file + ": " + e.getMessage(),
+          e);
     } catch (IOException e) {
       throw new IOException("cannot read --lpips-weights " + file + ": " + e.getMessage(), e);
     }
@@ -428,7 +432,7 @@ public final class GanTrainer implements AutoCloseable {
   private NDArray agePlane(NDManager m, float[] agesYears, int n) {
     float[] v = new float[n];
     for (int i = 0; i < n; i++) {
-      v[i] = agesYears[i] / 100f; // the reference encodes an age as a constant plane age / 100
+      v[i] = agesYears[i] / GeneratorInput.AGE_SCALE; // the SDK's one age encoding
     }
     return NativeArrays.create(m, v, new Shape(n, 1, 1, 1)).broadcast(new Shape(n, 1, res, res));
   }

@@ -2,6 +2,7 @@ package io.github.fran4j.training.trainer;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import io.github.fran4j.core.image.PlanarImage;
 import java.awt.image.BufferedImage;
 
 /**
@@ -46,7 +47,6 @@ public final class SampleGrid {
   }
 
   private static int to8(float v) {
-    float c = Math.max(0f, Math.min(1f, v));
-    return Math.round(c * 255f);
+    return PlanarImage.quantize(v, 255); // the SDK's one quantizer
   }
 }

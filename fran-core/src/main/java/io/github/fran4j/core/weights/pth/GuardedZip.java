@@ -43,7 +43,7 @@ final class GuardedZip implements Closeable {
     }
     try {
       scan(fileSize);
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       zip.close();
       throw e;
     }

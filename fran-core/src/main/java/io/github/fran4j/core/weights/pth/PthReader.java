@@ -63,11 +63,6 @@ import java.util.regex.Pattern;
  * <p>Instances are immutable and thread-safe; each {@link #load} call works on its own state.
  */
 public final class PthReader {
-  /** The accepted globals, as listed in the class documentation (used in error messages). */
-  static final String ALLOWED_GLOBALS =
-      "[collections.OrderedDict, torch._utils._rebuild_tensor_v2, torch._utils._rebuild_tensor,"
-          + " torch._utils._rebuild_parameter, torch._utils._rebuild_parameter_with_state,"
-          + " torch.<Float|Half|BFloat16|Long|Double|Int|Short|Char|Byte|Bool>Storage]";
 
   private static final Pattern STORAGE_KEY = Pattern.compile("[A-Za-z0-9_.]{1,64}");
   private static final List<String> WRAPPER_PREFIXES = List.of("module.", "_orig_mod.");

@@ -1,5 +1,7 @@
 package io.github.fran4j.core.weights.pth;
 
+import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
 import io.github.fran4j.core.ModelFormatException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -20,7 +22,7 @@ import java.util.Set;
 final class RestrictedUnpickler {
   /** Typed storage classes and the element size of each; the reader maps some to a DType. */
   static final Map<String, Integer> STORAGE_TYPES =
-      Map.ofEntries(
+      ImmutableMap.ofEntries(
           Map.entry("FloatStorage", 4),
           Map.entry("HalfStorage", 2),
           Map.entry("BFloat16Storage", 2),
@@ -40,7 +42,7 @@ final class RestrictedUnpickler {
 
   /** The callables accepted besides the storage types (which are only type tags). */
   static final Set<String> CALLABLES =
-      Set.of(
+      ImmutableSet.of(
           ORDERED_DICT,
           REBUILD_TENSOR_V2,
           REBUILD_TENSOR,
@@ -63,6 +65,19 @@ final class RestrictedUnpickler {
     this.source = source;
     this.limits = limits;
     this.le = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /**
+   * The accepted globals for messages, derived from {@link #CALLABLES} and {@link #STORAGE_TYPES}
+   * so that the list a user reads is the list the reader applies.
+   */
+  static final String ALLOWED_GLOBALS = allowList();
+
+  private static String allowList() {
+    String storages = STORAGE_TYPES.keySet().stream()
+        .map(k -> k.substring(0, k.length() - "Storage".length()))
+        .collect(java.util.stream.Collectors.joining("|", "torch.<", ">Storage"));
+    return "[" + String.join(", ", CALLABLES) + ", " + storages + "]";
   }
 
   /** Returns true if a global (module.name) is on the whitelist. */
@@ -350,7 +365,7 @@ final class RestrictedUnpickler {
       throw new ModelFormatException(
           source + ": the pickle references the global '" + module + "." + name + "', which is"
               + " not allowed (nothing was executed). Only state dicts of tensors are read: "
-              + "accepted globals are " + PthReader.ALLOWED_GLOBALS + ". If you trust the file,"
+              + "accepted globals are " + ALLOWED_GLOBALS + ". If you trust the file,"
               + " load it in Python and save only the weights: "
               + "torch.save(model.state_dict(), 'weights.pth')");
     }

@@ -12,6 +12,7 @@ import io.github.fran4j.core.pipeline.FacePipeline;
 import io.github.fran4j.core.pipeline.NoFacePolicy;
 import io.github.fran4j.core.spi.BackendOptions;
 import io.github.fran4j.core.spi.Backends;
+import io.github.fran4j.core.spi.CloseGuard;
 import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.core.spi.Generator;
 import io.github.fran4j.core.tensor.Tensor;
@@ -22,7 +23,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Re-ages faces with a FRAN generator: the SDK's entry point.
@@ -47,15 +47,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the model's crop, re-aged, and only the delta is pasted back into the full-resolution frame
  * through a feathered mask (see {@link FacePipeline}); pixels outside the faces are unchanged.
  *
- * <p>Thread-safe: one instance may serve many threads at once. Closing it releases the backend's
- * native resources; calls after {@link #close()} throw {@link IllegalStateException}.
+ * <p>Thread-safe: one instance may serve many threads at once. {@link #close()} waits for the calls
+ * in flight (including their use of a face detector, so the detector may be closed right after),
+ * then releases the backend's native resources; calls after it throw
+ * {@link IllegalStateException} (see {@link CloseGuard}).
  */
 public final class ReAger implements AutoCloseable {
   private final Generator generator;
   private final int batchSize;
   private final FacePipeline pipeline;
   private final long maxPixels;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final CloseGuard guard = new CloseGuard("ReAger");
 
   private ReAger(Generator generator, int batchSize, FacePipeline pipeline, long maxPixels) {
     this.generator = generator;
@@ -111,13 +113,14 @@ public final class ReAger implements AutoCloseable {
     checkArgument(inputAge != null, "inputAge map is null");
     checkArgument(targetAge != null, "targetAge map is null");
     checkPixels(image);
-    if (pipeline != null) {
-      checkOpen();
-      return pipeline.reage(generator, image, inputAge, targetAge);
+    try (CloseGuard.Call c = guard.enter("reage")) {
+      if (pipeline != null) {
+        return pipeline.reage(generator, image, inputAge, targetAge);
+      }
+      PlanarImage planar = PlanarImage.fromBufferedImage(image);
+      float[] delta = predictDeltas(planar, inputAge, List.of(targetAge)).get(0);
+      return apply(planar, delta).toBufferedImage();
     }
-    PlanarImage planar = PlanarImage.fromBufferedImage(image);
-    float[] delta = predictDeltas(planar, inputAge, List.of(targetAge)).get(0);
-    return apply(planar, delta).toBufferedImage();
   }
 
   /**
@@ -136,19 +139,20 @@ public final class ReAger implements AutoCloseable {
       targets.add(AgeMap.constant(AgeMap.checkAge(t, "target age")));
     }
     checkPixels(image);
-    if (pipeline != null) {
-      checkOpen();
-      // One detection serves every target age.
-      return ImmutableList.copyOf(pipeline.sweep(generator, image, pipeline.detect(image),
-          AgeMap.constant(inputAge), targets));
+    try (CloseGuard.Call c = guard.enter("sweep")) {
+      if (pipeline != null) {
+        // One detection serves every target age.
+        return ImmutableList.copyOf(pipeline.sweep(generator, image, pipeline.detect(image),
+            AgeMap.constant(inputAge), targets));
+      }
+      PlanarImage planar = PlanarImage.fromBufferedImage(image);
+      List<float[]> deltas = predictDeltas(planar, AgeMap.constant(inputAge), targets);
+      ImmutableList.Builder<BufferedImage> out = ImmutableList.builder();
+      for (float[] d : deltas) {
+        out.add(apply(planar, d).toBufferedImage());
+      }
+      return out.build();
     }
-    PlanarImage planar = PlanarImage.fromBufferedImage(image);
-    List<float[]> deltas = predictDeltas(planar, AgeMap.constant(inputAge), targets);
-    ImmutableList.Builder<BufferedImage> out = ImmutableList.builder();
-    for (float[] d : deltas) {
-      out.add(apply(planar, d).toBufferedImage());
-    }
-    return out.build();
   }
 
   /**
@@ -164,7 +168,12 @@ public final class ReAger implements AutoCloseable {
   public List<float[]> predictDeltas(PlanarImage image, AgeMap inputAge, List<AgeMap> targetAges) {
     checkNotNull(image, "image");
     checkArgument(!targetAges.isEmpty(), "no target ages given");
-    checkOpen();
+    try (CloseGuard.Call c = guard.enter("predictDeltas")) {
+      return runDeltas(image, inputAge, targetAges);
+    }
+  }
+
+  private List<float[]> runDeltas(PlanarImage image, AgeMap inputAge, List<AgeMap> targetAges) {
     int w = image.width();
     int h = image.height();
     int m = generator.sizeMultiple();
@@ -240,18 +249,14 @@ public final class ReAger implements AutoCloseable {
     return generator.describe();
   }
 
-  private void checkOpen() {
-    if (closed.get()) {
-      throw new IllegalStateException("ReAger is closed");
-    }
-  }
-
-  /** Releases the backend. Idempotent. */
+  /**
+   * Waits for the calls in flight, then releases the backend. Idempotent.
+   *
+   * @throws IllegalStateException if called from inside one of this re-ager's own calls
+   */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      generator.close();
-    }
+    guard.close(generator::close);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.github.fran4j.core.pipeline;
 
+import io.github.fran4j.core.io.AtomicFiles;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
@@ -122,16 +123,22 @@ public final class Photos {
   }
 
   /**
-   * Writes an image; the format follows the file extension ({@code png}, {@code jpg}/{@code jpeg},
-   * {@code bmp}). PNG keeps alpha and 16 bits; JPEG and BMP drop alpha and store 8 bits.
+   * Writes an image atomically (see {@link AtomicFiles}: the file is replaced only by a complete
+   * image, so it may be the photo that was read); the format follows the file extension
+   * ({@code png}, {@code jpg}/{@code jpeg}, {@code bmp}). PNG keeps alpha and 16 bits; JPEG and BMP
+   * drop alpha and store 8 bits.
    *
    * @param image the image
    * @param file the destination
-   * @throws IOException if the file cannot be written
+   * @throws IOException if the file cannot be written (the message names it), or is a folder
    * @throws IllegalArgumentException for an unknown extension
    */
   public static void write(BufferedImage image, Path file) throws IOException {
     checkNotNull(image, "image");
+    if (java.nio.file.Files.isDirectory(file)) {
+      throw new IllegalArgumentException("cannot write '" + file + "': it is a folder, expected an "
+          + "image file name ending in .png, .jpg or .bmp");
+    }
     String ext = Files.getFileExtension(file.getFileName().toString()).toLowerCase(Locale.ROOT);
     String format;
     switch (ext) {
@@ -156,9 +163,14 @@ public final class Photos {
       PlanarImage p = PlanarImage.fromBufferedImage(image);
       out = PlanarImage.of(p.rgb(), p.width(), p.height()).toBufferedImage();
     }
-    if (!ImageIO.write(out, format, file.toFile())) {
-      throw new IOException("no ImageIO writer for " + format + " accepted image type " + out.getType());
-    }
+    BufferedImage encoded = out;
+    // Through a temporary file: writing over the input photo keeps it intact on any failure.
+    AtomicFiles.write(file, stream -> {
+      if (!ImageIO.write(encoded, format, stream)) {
+        throw new IOException("no ImageIO writer for " + format + " accepted image type "
+            + encoded.getType());
+      }
+    });
   }
 
   /**

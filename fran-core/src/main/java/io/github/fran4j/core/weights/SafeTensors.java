@@ -1,5 +1,6 @@
 package io.github.fran4j.core.weights;
 
+import io.github.fran4j.core.io.AtomicFiles;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
@@ -33,12 +34,9 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -81,7 +79,6 @@ public final class SafeTensors {
   /** Bytes converted per I/O call: large enough to be fast, small enough to bound memory. */
   private static final int CHUNK_BYTES = 1 << 20;
 
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private static final Pattern NON_NEGATIVE_INTEGER = Pattern.compile("0|[1-9][0-9]*");
 
@@ -138,33 +135,7 @@ public final class SafeTensors {
     checkNotNull(weights, "weights");
     checkNotNull(file, "file");
     byte[] header = header(weights);
-    Path target = file.toAbsolutePath();
-    Path dir = target.getParent();
-    // Not Files.createTempFile: its owner-only permissions would stick to the published file.
-    Path tmp =
-        dir.resolve(
-            "." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
-    boolean moved = false;
-    try {
-      try (FileChannel ch =
-          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        writeTo(weights, header, ch);
-        // Make the bytes durable before the rename publishes them.
-        ch.force(true);
-      }
-      try {
-        Files.move(
-            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        // Same directory, so this is still a rename on every common file system.
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-      moved = true;
-    } finally {
-      if (!moved) {
-        Files.deleteIfExists(tmp);
-      }
-    }
+    AtomicFiles.write(file, out -> writeTo(weights, header, Channels.newChannel(out)));
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.github.fran4j.examples.cli;
 
+import io.github.fran4j.core.io.AtomicFiles;
 import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -199,7 +200,8 @@ final class BenchCommand implements Callable<Integer> {
   private void onnxRows(String name, byte[] model, UNetConfig cfg, BackendOptions opts, Path dir,
       Table table) throws Exception {
     if (dir != null) {
-      Path file = Files.write(dir.resolve(name.replaceAll("[^a-z0-9]+", "-") + ".onnx"), model);
+      Path file = dir.resolve(name.replaceAll("[^a-z0-9]+", "-") + ".onnx");
+      AtomicFiles.write(file, model);
       for (int s : sizes) {
         table.add(row(name, s, cfg, opts, () -> isolated("--onnx", file.toString(), s)));
       }

@@ -1,5 +1,6 @@
 package io.github.fran4j.training.trainer;
 
+import io.github.fran4j.core.pipeline.Photos;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
@@ -39,7 +40,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
-import javax.imageio.ImageIO;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -598,7 +598,7 @@ public final class GanTrainer implements AutoCloseable {
   private void writeSamples(float[] a, float[] b, float[] p, int n) throws IOException {
     int rows = Math.min(n, cfg.sampleCount());
     Path f = run.samplesDir().resolve(String.format("epoch-%04d.png", epoch + 1));
-    ImageIO.write(SampleGrid.compose(a, b, p, rows, res), "png", f.toFile());
+    Photos.write(SampleGrid.compose(a, b, p, rows, res), f);
   }
 
   private void checkpoint() throws IOException {

@@ -1,5 +1,6 @@
 package io.github.fran4j.training.trainer;
 
+import io.github.fran4j.core.io.AtomicFiles;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.gson.Gson;
@@ -198,13 +199,7 @@ public final class RunDirectory {
    * @throws IOException if writing fails
    */
   public void writeModel(io.github.fran4j.core.weights.StateDict generator) throws IOException {
-    Path tmp = root.resolve(TMP_PREFIX + "model.safetensors");
-    try {
-      SafeTensors.write(generator, tmp);
-      move(tmp, modelFile());
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    SafeTensors.write(generator, modelFile()); // atomic itself
   }
 
   /**
@@ -259,13 +254,7 @@ public final class RunDirectory {
    * @throws IOException if writing fails
    */
   static void writeAtomically(Path target, String text) throws IOException {
-    Path tmp = target.resolveSibling(TMP_PREFIX + target.getFileName());
-    try {
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      move(tmp, target);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFiles.writeString(target, text);
   }
 
   private static void move(Path from, Path to) throws IOException {

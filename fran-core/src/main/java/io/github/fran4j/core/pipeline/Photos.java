@@ -13,7 +13,9 @@ import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
@@ -52,6 +54,26 @@ public final class Photos {
    * @throws IOException if the file cannot be read
    */
   public static BufferedImage read(Path file, long maxPixels) throws IOException {
+    return read(file, maxPixels, false);
+  }
+
+  /**
+   * Reads a photo in its display orientation, choosing what a decoder warning means. ImageIO
+   * decodes a truncated or corrupt JPEG "successfully", filling the missing rows with grey, and
+   * only reports a warning ("Premature end of JPEG file"); re-aging such an image silently would
+   * be garbage out, so by default a warning is an error (the same rule as the training data
+   * reader).
+   *
+   * @param file the image file
+   * @param maxPixels the largest width x height accepted
+   * @param lenient {@code true} to accept an image the decoder warned about, logging the warnings
+   *     naming the file
+   * @return the decoded image, upright
+   * @throws UnsupportedImageException for an unknown format, an image over the limit, or (unless
+   *     lenient) a truncated or corrupt image, naming the file and the decoder's warnings
+   * @throws IOException if the file cannot be read
+   */
+  public static BufferedImage read(Path file, long maxPixels, boolean lenient) throws IOException {
     checkNotNull(file, "file");
     checkArgument(maxPixels > 0, "pixel limit must be > 0, got %s", maxPixels);
     byte[] bytes = java.nio.file.Files.readAllBytes(file);
@@ -73,7 +95,17 @@ public final class Photos {
               "%s: %dx%d = %,d pixels exceeds the pixel limit of %,d; downscale it or raise the "
                   + "limit (CLI: --max-pixels)", file, w, h, px, maxPixels));
         }
+        List<String> warnings = new ArrayList<>();
+        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
         img = reader.read(0);
+        if (!warnings.isEmpty()) {
+          String what = file + ": corrupt or truncated image (" + String.join("; ", warnings) + ")";
+          if (!lenient) {
+            throw new UnsupportedImageException(what + "; the decoder would fill the damage with "
+                + "grey. Re-export the image, or accept it as it is (CLI: --lenient)");
+          }
+          LOG.warn("{}; using it as decoded because lenient reading is on", what);
+        }
       } catch (IIOException e) {
         if (isCmykJpeg(bytes)) {
           throw new UnsupportedImageException(file + ": this CMYK/YCCK JPEG cannot be decoded by the "

@@ -111,6 +111,11 @@ public final class ReageCommand implements Callable<Integer> {
       description = "Landmark smoothing over frames for folders (Gaussian sigma in frames; 0: off).")
   double smooth;
 
+  @Option(names = "--lenient",
+      description = "Re-age images the decoder warns about (truncated or corrupt: the damage is "
+          + "grey) with a warning instead of refusing them.")
+  boolean lenient;
+
   @Override
   public Integer call() throws Exception {
     if (!Files.exists(input)) {
@@ -126,7 +131,7 @@ public final class ReageCommand implements Callable<Integer> {
     AgeMap.checkAge(from, "--from");
     try (FaceDetector det = openDetector(); ReAger reager = reager(det)) {
       if (!folder) {
-        BufferedImage img = Photos.read(input, maxPixels);
+        BufferedImage img = Photos.read(input, maxPixels, lenient);
         List<BufferedImage> outs = run(reager, img, detect(reager, img), targetMaps(targets, img));
         write(img, outs, targets, output, input.getFileName().toString(), false);
         return 0;
@@ -144,7 +149,7 @@ public final class ReageCommand implements Callable<Integer> {
       if (reager.pipeline().isPresent()) {
         try (ProgressBar pb = bar("detect", frames.size())) {
           for (Path f : frames) {
-            faces.add(detect(reager, Photos.read(f, maxPixels)));
+            faces.add(detect(reager, Photos.read(f, maxPixels, lenient)));
             pb.step();
           }
         }
@@ -159,7 +164,7 @@ public final class ReageCommand implements Callable<Integer> {
       AgeKeyframes keys = keyframes ? AgeKeyframes.parse(to) : null;
       try (ProgressBar pb = bar("re-age", frames.size())) {
         for (int i = 0; i < frames.size(); i++) {
-          BufferedImage img = Photos.read(frames.get(i), maxPixels);
+          BufferedImage img = Photos.read(frames.get(i), maxPixels, lenient);
           List<String> t = keys != null
               ? List.of(String.format(Locale.ROOT, "%.2f", keys.ageAt(i))) : targets;
           List<BufferedImage> outs = run(reager, img, faces.get(i), targetMaps(t, img));
@@ -203,7 +208,7 @@ public final class ReageCommand implements Callable<Integer> {
 
   private List<AgeMap> targetMaps(List<String> targets, BufferedImage img) throws IOException {
     if (ageMap != null) {
-      AgeMap m = AgeMap.fromGrey(Photos.read(ageMap, maxPixels));
+      AgeMap m = AgeMap.fromGrey(Photos.read(ageMap, maxPixels, lenient));
       return List.of(m);
     }
     List<AgeMap> out = new ArrayList<>();

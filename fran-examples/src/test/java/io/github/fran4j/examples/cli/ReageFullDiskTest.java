@@ -84,6 +84,25 @@ class ReageFullDiskTest {
     }
   }
 
+  @Test
+  void aTruncatedJpegIsRefusedUnlessLenient() throws Exception {
+    Path jpeg = tmp.resolve("whole.jpg");
+    ImageIO.write(ImageIO.read(noisePng("n.png", 64).toFile()), "jpeg", jpeg.toFile());
+    byte[] all = Files.readAllBytes(jpeg);
+    Path cut = Files.write(tmp.resolve("cut.jpg"), java.util.Arrays.copyOf(all, all.length * 6 / 10));
+    Path out = tmp.resolve("out.png");
+    StringWriter err = new StringWriter();
+    int rc = CliRun.run(err, "reage", "--model", model().toString(), "--input", cut.toString(),
+        "--output", out.toString(), "--from", "30", "--to", "70", "--face", "full");
+    assertThat(rc).isNotZero();
+    assertThat(err.toString()).contains(cut.toString()).contains("corrupt or truncated");
+    assertThat(out).doesNotExist();
+    assertThat(CliRun.run("reage", "--model", model().toString(), "--input", cut.toString(),
+        "--output", out.toString(), "--from", "30", "--to", "70", "--face", "full", "--lenient"))
+        .isZero();
+    assertThat(out).exists();
+  }
+
   private static final class Child {
     final int rc;
     final String output;

@@ -13,6 +13,7 @@ import io.github.fran4j.core.pipeline.NoFacePolicy;
 import io.github.fran4j.core.spi.BackendOptions;
 import io.github.fran4j.core.spi.Backends;
 import io.github.fran4j.core.spi.CloseGuard;
+import io.github.fran4j.core.spi.Deltas;
 import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.core.spi.Generator;
 import io.github.fran4j.core.tensor.Tensor;
@@ -222,6 +223,7 @@ public final class ReAger implements AutoCloseable {
       throw new IllegalStateException("backend " + generator.describe() + " returned a delta of "
           + delta + ", expected [" + n + ", 3, " + h + ", " + w + "]");
     }
+    Deltas.requireFinite(generator, delta);
   }
 
   private void checkPixels(BufferedImage image) {

@@ -3,6 +3,7 @@ package io.github.fran4j.core.pipeline;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import io.github.fran4j.core.spi.Deltas;
 import io.github.fran4j.core.spi.Generator;
 import io.github.fran4j.core.tensor.Tensor;
 import java.util.ArrayList;
@@ -100,7 +101,7 @@ public final class TiledRunner {
     int h = input.dim(2);
     int w = input.dim(3);
     if (h <= tileSize && w <= tileSize) {
-      return g.predict(input);
+      return Deltas.requireFinite(g, g.predict(input));
     }
     List<int[]> ys = spans(h);
     List<int[]> xs = spans(w);
@@ -120,7 +121,7 @@ public final class TiledRunner {
             System.arraycopy(in, (b * h + ySpan[0] + y) * w + xSpan[0], tile, (b * th + y) * tw, tw);
           }
         }
-        Tensor out = g.predict(Tensor.wrap(tile, n, c, th, tw));
+        Tensor out = Deltas.requireFinite(g, g.predict(Tensor.wrap(tile, n, c, th, tw)));
         checkArgument(out.rank() == 4 && out.dim(0) == n && out.dim(2) == th && out.dim(3) == tw,
             "generator returned shape %s for a tile of %sx%s", java.util.Arrays.toString(out.shape()), th, tw);
         if (acc == null) {

@@ -1,11 +1,11 @@
 package io.github.fran4j.core.pipeline;
 
-import io.github.fran4j.core.io.AtomicFiles;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.io.Files;
 import io.github.fran4j.core.image.PlanarImage;
+import io.github.fran4j.core.io.AtomicFiles;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;

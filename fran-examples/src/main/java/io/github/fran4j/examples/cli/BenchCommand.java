@@ -1,11 +1,11 @@
 package io.github.fran4j.examples.cli;
 
-import io.github.fran4j.core.io.AtomicFiles;
 import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.google.protobuf.ByteString;
+import io.github.fran4j.core.io.AtomicFiles;
 import io.github.fran4j.core.model.RandomUNetWeights;
 import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.spi.BackendOptions;
@@ -14,8 +14,8 @@ import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.onnx.export.CalibrationImages;
 import io.github.fran4j.onnx.export.Int8Quantizer;
-import io.github.fran4j.onnx.export.QuantizedModel;
 import io.github.fran4j.onnx.export.OnnxExporter;
+import io.github.fran4j.onnx.export.QuantizedModel;
 import io.github.fran4j.onnx.runtime.OnnxGenerator;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -33,9 +33,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code fran bench}: compares ONNX Runtime fp32, ONNX Runtime int8 (and DJL when fran-training's

@@ -1,9 +1,9 @@
 package io.github.fran4j.examples.cli;
 
-import io.github.fran4j.core.pipeline.Photos;
 import io.github.fran4j.core.ReAger;
 import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.model.Upsampling;
+import io.github.fran4j.core.pipeline.Photos;
 import io.github.fran4j.core.weights.SafeTensors;
 import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.onnx.export.OnnxExporter;

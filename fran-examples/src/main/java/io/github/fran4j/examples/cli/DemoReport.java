@@ -1,10 +1,10 @@
 package io.github.fran4j.examples.cli;
 
-import io.github.fran4j.core.io.AtomicFiles;
-import io.github.fran4j.core.pipeline.Photos;
 import com.google.common.html.HtmlEscapers;
 import io.github.fran4j.core.ReAger;
 import io.github.fran4j.core.image.PlanarImage;
+import io.github.fran4j.core.io.AtomicFiles;
+import io.github.fran4j.core.pipeline.Photos;
 import io.github.fran4j.training.data.AgeDataset;
 import io.github.fran4j.training.trainer.EpochMetrics;
 import io.github.fran4j.training.trainer.GanTrainer;
@@ -21,8 +21,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The demo's evaluation and report: re-ages held-out identities from several input ages to several

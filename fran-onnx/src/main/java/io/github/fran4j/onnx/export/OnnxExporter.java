@@ -1,10 +1,10 @@
 package io.github.fran4j.onnx.export;
 
-import io.github.fran4j.core.io.AtomicFiles;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import ai.onnx.proto.OnnxMl;
 import io.github.fran4j.core.ModelFormatException;
+import io.github.fran4j.core.io.AtomicFiles;
 import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.model.UNetLayout;
 import io.github.fran4j.core.model.Upsampling;

@@ -1,6 +1,5 @@
 package io.github.fran4j.training.trainer;
 
-import io.github.fran4j.core.pipeline.Photos;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
@@ -16,6 +15,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import com.google.gson.JsonObject;
 import io.github.fran4j.core.ModelFormatException;
+import io.github.fran4j.core.pipeline.Photos;
 import io.github.fran4j.core.weights.SafeTensors;
 import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.training.data.AgeBatchSampler;

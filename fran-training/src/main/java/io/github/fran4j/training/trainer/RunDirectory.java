@@ -1,6 +1,5 @@
 package io.github.fran4j.training.trainer;
 
-import io.github.fran4j.core.io.AtomicFiles;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.gson.Gson;
@@ -9,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.github.fran4j.core.ModelFormatException;
+import io.github.fran4j.core.io.AtomicFiles;
 import io.github.fran4j.core.weights.SafeTensors;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,11 +1,11 @@
 package io.github.fran4j.training.data.synth;
 
-import io.github.fran4j.core.pipeline.Photos;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkElementIndex;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
+import io.github.fran4j.core.pipeline.Photos;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;

@@ -28,6 +28,7 @@ import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -116,8 +117,53 @@ public final class ReageCommand implements Callable<Integer> {
           + "grey) with a warning instead of refusing them.")
   boolean lenient;
 
+  /**
+   * Refuses values out of range and options that would do nothing in the chosen mode, naming the
+   * option, the value and the reason (picocli turns the exception into a usage error, exit 2).
+   */
+  private void validate() {
+    CommandLine cl = spec.commandLine();
+    if (!noFace.equalsIgnoreCase("warn") && !noFace.equalsIgnoreCase("fail")) {
+      throw new ParameterException(cl, "--no-face '" + noFace + "' is not a policy, expected warn "
+          + "(copy the image unchanged) or fail");
+    }
+    if (!(smooth >= 0) || Double.isInfinite(smooth)) {
+      throw new ParameterException(cl, "--smooth " + smooth + " must be a finite sigma >= 0 frames "
+          + "(0: off)");
+    }
+    if (tileSize < 0) {
+      throw new ParameterException(cl, "--tile-size " + tileSize + " must be >= 0 (0: no tiling)");
+    }
+    if (minFace < 1) {
+      throw new ParameterException(cl, "--min-face " + minFace + " must be >= 1 pixel");
+    }
+    if (cropResolution < 0) {
+      throw new ParameterException(cl, "--crop-resolution " + cropResolution
+          + " must be >= 0 (0: the model's own)");
+    }
+    if (maxPixels <= 0) {
+      throw new ParameterException(cl, "--max-pixels " + maxPixels + " must be > 0");
+    }
+    if (landmarks != null && detector == null) {
+      throw new ParameterException(cl, "--landmarks needs --detector: landmarks are predicted "
+          + "inside the faces the detector finds");
+    }
+    String f = face.trim().toLowerCase(Locale.ROOT);
+    boolean whole = f.equals("full") || (f.equals("auto") && detector == null);
+    if (whole) {
+      for (String option : List.of("--crop-resolution", "--tile-size", "--min-face")) {
+        if (cl.getParseResult().hasMatchedOption(option)) {
+          throw new ParameterException(cl, option + " has no effect when the whole image is the "
+              + "face (--face full, or auto without --detector): the image runs at its own size. "
+              + "Remove it, or give --detector or --face x,y,w,h");
+        }
+      }
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
+    validate();
     if (!Files.exists(input)) {
       throw new ParameterException(spec.commandLine(), "--input " + input + " does not exist");
     }

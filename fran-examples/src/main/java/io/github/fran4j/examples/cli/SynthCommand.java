@@ -91,8 +91,16 @@ public final class SynthCommand implements Callable<Integer> {
       description = "Portrait size on the contact sheet (default: ${DEFAULT-VALUE}).")
   int sheetCell;
 
+  @Option(names = "--overwrite",
+      description = "Write into a non-empty --out folder (same-named images are replaced).")
+  boolean overwrite;
+
   @Override
   public Integer call() throws Exception {
+    String refused = OutputFolders.refusal("--out", out, d -> false, overwrite);
+    if (refused != null) {
+      throw new ParameterException(spec.commandLine(), refused);
+    }
     SyntheticAgingDataset ds;
     try {
       ds =

@@ -165,7 +165,10 @@ public final class ReageCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     validate();
     if (!Files.exists(input)) {
-      throw new ParameterException(spec.commandLine(), "--input " + input + " does not exist");
+      throw new ParameterException(spec.commandLine(), "--input " + input
+          + (Files.exists(input, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+              ? " is a symbolic link that does not resolve (a loop or a missing target)"
+              : " does not exist"));
     }
     boolean folder = Files.isDirectory(input);
     List<String> targets = List.of(to.split(","));

@@ -167,7 +167,7 @@ public final class GanTrainer implements AutoCloseable {
       optD = new Adam(d.parametersByName(), manager);
       ps = new ParameterStore(manager, false);
       if (resume) {
-        restore(run.latestCheckpoint().orElseThrow());
+        restoreNewestValid();
       }
       lpips = cfg.lpipsWeights().isPresent() ? loadLpips(cfg.lpipsWeights().get()) : null;
     } catch (IOException | RuntimeException e) {
@@ -240,8 +240,36 @@ public final class GanTrainer implements AutoCloseable {
     }
   }
 
-  private void restore(Path dir) throws IOException {
-    Checkpoint c = RunDirectory.readCheckpoint(dir);
+  /**
+   * Resumes from the newest checkpoint that reads back whole: a damaged newest one (a disk that
+   * failed after the rename, a file edited by hand) must not block the run when an older one is
+   * good. Each skipped checkpoint is logged with the reason.
+   */
+  private void restoreNewestValid() throws IOException {
+    List<Path> all = new ArrayList<>(run.checkpoints());
+    java.util.Collections.reverse(all);
+    List<String> skipped = new ArrayList<>();
+    for (Path dir : all) {
+      Checkpoint c;
+      try {
+        c = RunDirectory.readCheckpoint(dir);
+      } catch (IOException e) {
+        LOG.warn("skipping checkpoint {}: {}; trying the one before", dir, e.getMessage());
+        skipped.add(dir.getFileName() + " (" + e.getMessage() + ")");
+        continue;
+      }
+      restore(dir, c);
+      if (!skipped.isEmpty()) {
+        LOG.warn("resumed from {} after skipping {} damaged newer checkpoint(s): {}", dir,
+            skipped.size(), String.join("; ", skipped));
+      }
+      return;
+    }
+    throw new RunDirectoryException("no readable checkpoint to resume in " + run.checkpointsDir()
+        + ": " + String.join("; ", skipped) + ". Start a new --out");
+  }
+
+  private void restore(Path dir, Checkpoint c) throws IOException {
     List<String> diff = cfg.resumeMismatches(c.resumeKey());
     if (!diff.isEmpty()) {
       throw new RunDirectoryException("cannot resume " + dir + " with different settings: "

@@ -12,6 +12,7 @@ import io.github.fran4j.core.pipeline.FacePipeline;
 import io.github.fran4j.core.pipeline.NoFacePolicy;
 import io.github.fran4j.core.spi.BackendOptions;
 import io.github.fran4j.core.spi.Backends;
+import io.github.fran4j.core.spi.CloseGuard;
 import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.core.spi.Generator;
 import java.awt.image.BufferedImage;
@@ -20,7 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Re-ages faces with a FRAN generator: the SDK's entry point.
@@ -52,15 +52,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * failures; {@link IllegalArgumentException} for bad arguments; {@link java.io.IOException} for
  * files that cannot be read.
  *
- * <p>Thread-safe: one instance may serve many threads at once. Closing it releases the backend's
- * native resources; calls after {@link #close()} throw {@link IllegalStateException}.
+ * <p>Thread-safe: one instance may serve many threads at once. {@link #close()} waits for the calls
+ * in flight (including their use of a face detector, so the detector may be closed right after),
+ * then releases the backend's native resources; calls after it throw
+ * {@link IllegalStateException} (see {@link CloseGuard}).
  */
 public final class ReAger implements AutoCloseable {
   private final Generator generator;
   private final DeltaRunner runner;
   private final FacePipeline pipeline;
   private final long maxPixels;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final CloseGuard guard = new CloseGuard("ReAger");
 
   private ReAger(Generator generator, int batchSize, FacePipeline pipeline, long maxPixels) {
     this.generator = generator;
@@ -118,14 +120,14 @@ public final class ReAger implements AutoCloseable {
     checkNotNull(inputAge, "inputAge map");
     checkNotNull(targetAge, "targetAge map");
     checkPixels(image);
-    if (pipeline != null) {
-      checkOpen();
-      return pipeline.reage(generator, image, inputAge, targetAge);
+    try (CloseGuard.Call c = guard.enter("reage")) {
+      if (pipeline != null) {
+        return pipeline.reage(generator, image, inputAge, targetAge);
+      }
+      PlanarImage planar = PlanarImage.fromBufferedImage(image);
+      float[] delta = runner.deltas(planar, inputAge, List.of(targetAge)).get(0);
+      return apply(planar, delta).toBufferedImage();
     }
-    checkOpen();
-    PlanarImage planar = PlanarImage.fromBufferedImage(image);
-    float[] delta = runner.deltas(planar, inputAge, List.of(targetAge)).get(0);
-    return apply(planar, delta).toBufferedImage();
   }
 
   /**
@@ -145,20 +147,20 @@ public final class ReAger implements AutoCloseable {
       targets.add(AgeMap.constant(AgeMap.checkAge(t, "target age")));
     }
     checkPixels(image);
-    if (pipeline != null) {
-      checkOpen();
-      // One detection serves every target age.
-      return ImmutableList.copyOf(pipeline.sweep(generator, image, pipeline.detect(image),
-          AgeMap.constant(inputAge), targets));
+    try (CloseGuard.Call c = guard.enter("sweep")) {
+      if (pipeline != null) {
+        // One detection serves every target age.
+        return ImmutableList.copyOf(pipeline.sweep(generator, image, pipeline.detect(image),
+            AgeMap.constant(inputAge), targets));
+      }
+      PlanarImage planar = PlanarImage.fromBufferedImage(image);
+      List<float[]> deltas = runner.deltas(planar, AgeMap.constant(inputAge), targets);
+      ImmutableList.Builder<BufferedImage> out = ImmutableList.builder();
+      for (float[] d : deltas) {
+        out.add(apply(planar, d).toBufferedImage());
+      }
+      return out.build();
     }
-    checkOpen();
-    PlanarImage planar = PlanarImage.fromBufferedImage(image);
-    List<float[]> deltas = runner.deltas(planar, AgeMap.constant(inputAge), targets);
-    ImmutableList.Builder<BufferedImage> out = ImmutableList.builder();
-    for (float[] d : deltas) {
-      out.add(apply(planar, d).toBufferedImage());
-    }
-    return out.build();
   }
 
   /**
@@ -175,8 +177,9 @@ public final class ReAger implements AutoCloseable {
     checkNotNull(image, "image");
     checkNotNull(targetAges, "targetAges");
     checkArgument(!targetAges.isEmpty(), "no target ages given");
-    checkOpen();
-    return runner.deltas(image, checkNotNull(inputAge, "inputAge"), targetAges);
+    try (CloseGuard.Call c = guard.enter("predictDeltas")) {
+      return runner.deltas(image, checkNotNull(inputAge, "inputAge"), targetAges);
+    }
   }
 
   private static PlanarImage apply(PlanarImage image, float[] delta) {
@@ -212,18 +215,14 @@ public final class ReAger implements AutoCloseable {
     return generator.describe();
   }
 
-  private void checkOpen() {
-    if (closed.get()) {
-      throw new IllegalStateException("ReAger is closed");
-    }
-  }
-
-  /** Releases the backend. Idempotent. */
+  /**
+   * Waits for the calls in flight, then releases the backend. Idempotent.
+   *
+   * @throws IllegalStateException if called from inside one of this re-ager's own calls
+   */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      generator.close();
-    }
+    guard.close(generator::close);
   }
 
   /**

@@ -170,7 +170,7 @@ class TroubleshootingMessagesTest {
     }
     ReAger closed = ReAger.load(model);
     closed.close();
-    expect(IllegalStateException.class, "ReAger is closed", () -> closed.reage(img, 30, 70));
+    expect(IllegalStateException.class, "reage called on a closed ReAger", () -> closed.reage(img, 30, 70));
     expect(IllegalStateException.class,
         "set exactly one of setModel(Path) and setGenerator(Generator)",
         () -> ReAger.builder().build());

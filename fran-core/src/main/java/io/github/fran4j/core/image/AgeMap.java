@@ -56,8 +56,10 @@ public final class AgeMap {
   public static AgeMap perPixel(float[] ages, int width, int height) {
     checkNotNull(ages, "ages");
     checkArgument(width > 0 && height > 0, "age map size must be positive, got %sx%s", width, height);
-    checkArgument(ages.length == width * height,
-        "age map of %sx%s needs %s values, got %s", width, height, width * height, ages.length);
+    // In long: width * height as an int overflows for large maps and would accept a wrong length.
+    checkArgument(ages.length == (long) width * height,
+        "age map of %sx%s needs %s values, got %s", width, height, (long) width * height,
+        ages.length);
     for (int i = 0; i < ages.length; i++) {
       if (!(ages[i] >= 0 && ages[i] <= MAX_AGE)) {
         throw new IllegalArgumentException(String.format(
@@ -122,8 +124,8 @@ public final class AgeMap {
       double outsideAge, double featherPixels) {
     checkNotNull(mask, "mask");
     checkArgument(width > 0 && height > 0, "mask size must be positive, got %sx%s", width, height);
-    checkArgument(mask.length == width * height,
-        "mask of %sx%s needs %s values, got %s", width, height, width * height, mask.length);
+    checkArgument(mask.length == (long) width * height,
+        "mask of %sx%s needs %s values, got %s", width, height, (long) width * height, mask.length);
     checkAge(insideAge, "insideAge");
     checkAge(outsideAge, "outsideAge");
     checkArgument(featherPixels >= 0 && Double.isFinite(featherPixels),

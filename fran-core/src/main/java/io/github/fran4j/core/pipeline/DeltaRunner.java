@@ -240,6 +240,7 @@ public final class DeltaRunner {
         throw new EngineException("backend " + generator.describe() + " returned a delta of shape "
             + Arrays.toString(delta.shape()) + ", expected [" + n + ", 3, " + ph + ", " + pw + "]");
       }
+      requireFinite(delta);
       // Copy each image's unpadded rows straight out of the batch: one copy, no intermediates.
       FloatBuffer all = delta.floatBuffer();
       for (int i = 0; i < n; i++) {
@@ -269,6 +270,26 @@ public final class DeltaRunner {
       checkNotNull(rgb, "rgb");
       checkNotNull(inputAges, "inputAges");
       checkNotNull(targetAges, "targetAges");
+    }
+  }
+
+  /**
+   * Refuses a delta with NaN or infinite values: added to an image and clamped they would give a
+   * black or saturated picture with no error at all.
+   */
+  private void requireFinite(Tensor delta) {
+    FloatBuffer b = delta.floatBuffer();
+    for (int i = 0; i < b.limit(); i++) {
+      if (!Float.isFinite(b.get(i))) {
+        int bad = 0;
+        for (int j = i; j < b.limit(); j++) {
+          bad += Float.isFinite(b.get(j)) ? 0 : 1;
+        }
+        throw new EngineException("model " + generator.describe() + " returned a delta with "
+            + bad + " non-finite value(s) (first: " + b.get(i) + " at flat index " + i + " of "
+            + Arrays.toString(delta.shape()) + "); expected finite values. Its weights are "
+            + "probably broken (a diverged training run); no image was produced");
+      }
     }
   }
 

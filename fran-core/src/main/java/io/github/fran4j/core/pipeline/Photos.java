@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.io.Files;
 import io.github.fran4j.core.image.PlanarImage;
+import io.github.fran4j.core.io.AtomicFiles;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -13,7 +14,9 @@ import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
@@ -52,9 +55,29 @@ public final class Photos {
    * @throws IOException if the file cannot be read
    */
   public static BufferedImage read(Path file, long maxPixels) throws IOException {
+    return read(file, maxPixels, false);
+  }
+
+  /**
+   * Reads a photo in its display orientation, choosing what a decoder warning means. ImageIO
+   * decodes a truncated or corrupt JPEG "successfully", filling the missing rows with grey, and
+   * only reports a warning ("Premature end of JPEG file"); re-aging such an image silently would
+   * be garbage out, so by default a warning is an error (the same rule as the training data
+   * reader).
+   *
+   * @param file the image file
+   * @param maxPixels the largest width x height accepted
+   * @param lenient {@code true} to accept an image the decoder warned about, logging the warnings
+   *     naming the file
+   * @return the decoded image, upright
+   * @throws UnsupportedImageException for an unknown format, an image over the limit, or (unless
+   *     lenient) a truncated or corrupt image, naming the file and the decoder's warnings
+   * @throws IOException if the file cannot be read
+   */
+  public static BufferedImage read(Path file, long maxPixels, boolean lenient) throws IOException {
     checkNotNull(file, "file");
     checkArgument(maxPixels > 0, "pixel limit must be > 0, got %s", maxPixels);
-    return read(java.nio.file.Files.readAllBytes(file), file.toString(), maxPixels);
+    return read(java.nio.file.Files.readAllBytes(file), file.toString(), maxPixels, lenient);
   }
 
   /**
@@ -71,6 +94,24 @@ public final class Photos {
    * @throws IOException if the bytes cannot be decoded
    */
   public static BufferedImage read(byte[] bytes, String name, long maxPixels) throws IOException {
+    return read(bytes, name, maxPixels, false);
+  }
+
+  /**
+   * Reads a photo held in memory, choosing what a decoder warning means, as
+   * {@link #read(Path, long, boolean)} does for a file.
+   *
+   * @param bytes the encoded image
+   * @param name what to call the image in error messages (a file name or a form field)
+   * @param maxPixels the largest width x height accepted
+   * @param lenient {@code true} to accept an image the decoder warned about, logging the warnings
+   * @return the decoded image, rotated/flipped as its EXIF orientation says
+   * @throws UnsupportedImageException for an unknown format, a CMYK JPEG the JDK cannot decode, an
+   *     image over the limit, or (unless lenient) a truncated or corrupt image
+   * @throws IOException if the bytes cannot be decoded
+   */
+  public static BufferedImage read(byte[] bytes, String name, long maxPixels, boolean lenient)
+      throws IOException {
     checkNotNull(bytes, "bytes");
     checkNotNull(name, "name");
     checkArgument(maxPixels > 0, "pixel limit must be > 0, got %s", maxPixels);
@@ -92,7 +133,17 @@ public final class Photos {
               "%s: %dx%d = %,d pixels exceeds the pixel limit of %,d; downscale it or raise the "
                   + "pixel limit", name, w, h, px, maxPixels));
         }
+        List<String> warnings = new ArrayList<>();
+        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
         img = reader.read(0);
+        if (!warnings.isEmpty()) {
+          String what = name + ": corrupt or truncated image (" + String.join("; ", warnings) + ")";
+          if (!lenient) {
+            throw new UnsupportedImageException(what + "; the decoder would fill the damage with "
+                + "grey. Re-export the image, or accept it as it is (CLI: --lenient)");
+          }
+          LOG.warn("{}; using it as decoded because lenient reading is on", what);
+        }
       } catch (IIOException e) {
         if (isCmykJpeg(bytes)) {
           throw new UnsupportedImageException(name + ": this CMYK/YCCK JPEG cannot be decoded by the "
@@ -142,23 +193,31 @@ public final class Photos {
   }
 
   /**
-   * Writes an image; the format follows the file extension ({@code png}, {@code jpg}/{@code jpeg},
-   * {@code bmp}). PNG keeps alpha and 16 bits; JPEG and BMP drop alpha and store 8 bits.
+   * Writes an image atomically (see {@link AtomicFiles}: the file is replaced only by a complete
+   * image, so it may be the photo that was read); the format follows the file extension
+   * ({@code png}, {@code jpg}/{@code jpeg}, {@code bmp}). PNG keeps alpha and 16 bits; JPEG and BMP
+   * drop alpha and store 8 bits.
    *
    * @param image the image
    * @param file the destination
-   * @throws IOException if the file cannot be written
+   * @throws IOException if the file cannot be written (the message names it), or is a folder
    * @throws IllegalArgumentException for an unknown extension
    */
   public static void write(BufferedImage image, Path file) throws IOException {
     checkNotNull(image, "image");
+    if (java.nio.file.Files.isDirectory(file)) {
+      throw new IllegalArgumentException("cannot write '" + file + "': it is a folder, expected an "
+          + "image file name ending in .png, .jpg or .bmp");
+    }
     String ext = Files.getFileExtension(file.getFileName().toString()).toLowerCase(Locale.ROOT);
     if (formatName(ext) == null) {
       throw new IllegalArgumentException(
           "cannot write '" + file + "': unknown extension '" + ext + "', expected png, jpg or bmp");
     }
-    // Encoded in memory first: an image no writer accepts leaves no empty file behind.
-    java.nio.file.Files.write(file, encode(image, ext));
+    // Encoded in memory first (an image no writer accepts leaves no file behind), then written
+    // through a temporary file, so that writing over the input photo keeps it intact on any failure.
+    byte[] encoded = encode(image, ext);
+    AtomicFiles.write(file, encoded);
   }
 
   /**

@@ -48,7 +48,10 @@ public final class Backends {
       throws IOException {
     checkNotNull(file, "model path");
     if (!Files.exists(file)) {
-      throw new NoSuchFileException(file.toString(), null, "model file does not exist");
+      throw new NoSuchFileException(file.toString(), null,
+          Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+              ? "model path is a symbolic link that does not resolve (a loop or a missing target)"
+              : "model file does not exist");
     }
     if (!Files.isRegularFile(file)) {
       throw new ModelFormatException("model path " + file + " is not a regular file");

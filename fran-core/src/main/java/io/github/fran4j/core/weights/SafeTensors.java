@@ -14,11 +14,11 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
 import io.github.fran4j.core.ModelFormatException;
+import io.github.fran4j.core.io.AtomicFiles;
 import io.github.fran4j.core.tensor.DType;
 import io.github.fran4j.core.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -33,12 +33,9 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -78,10 +75,21 @@ public final class SafeTensors {
    */
   public static final long MAX_HEADER_BYTES = 100_000_000L;
 
+  /**
+   * The most tensors one file may list. Real models have hundreds to a few thousand; the bound
+   * keeps a header of a million empty tensors from costing gigabytes before it is refused.
+   */
+  public static final int MAX_TENSORS = 100_000;
+
+  /** The most metadata entries (and fields of any header object). */
+  private static final int MAX_FIELDS = 10_000;
+
+  /** The longest array in a header entry (a shape's rank, the two data offsets). */
+  private static final int MAX_ARRAY = 64;
+
   /** Bytes converted per I/O call: large enough to be fast, small enough to bound memory. */
   private static final int CHUNK_BYTES = 1 << 20;
 
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private static final Pattern NON_NEGATIVE_INTEGER = Pattern.compile("0|[1-9][0-9]*");
 
@@ -138,33 +146,7 @@ public final class SafeTensors {
     checkNotNull(weights, "weights");
     checkNotNull(file, "file");
     byte[] header = header(weights);
-    Path target = file.toAbsolutePath();
-    Path dir = target.getParent();
-    // Not Files.createTempFile: its owner-only permissions would stick to the published file.
-    Path tmp =
-        dir.resolve(
-            "." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
-    boolean moved = false;
-    try {
-      try (FileChannel ch =
-          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        writeTo(weights, header, ch);
-        // Make the bytes durable before the rename publishes them.
-        ch.force(true);
-      }
-      try {
-        Files.move(
-            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        // Same directory, so this is still a rename on every common file system.
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-      moved = true;
-    } finally {
-      if (!moved) {
-        Files.deleteIfExists(tmp);
-      }
-    }
+    AtomicFiles.write(file, out -> writeTo(weights, header, Channels.newChannel(out)));
   }
 
   /**
@@ -326,6 +308,63 @@ public final class SafeTensors {
   // ---------------------------------------------------------------- reading
 
   /** Random-access bytes: a file channel or an array. */
+  /**
+   * The header's bytes as a stream, read from the source in small chunks: the header is never held
+   * whole in memory.
+   */
+  private static final class HeaderStream extends java.io.InputStream {
+    private final Source src;
+    private final long end;
+    private final ByteBuffer chunk = ByteBuffer.allocate(1 << 16);
+    private long next = 8;
+
+    HeaderStream(Source src, long headerLen) {
+      this.src = src;
+      this.end = 8 + headerLen;
+      chunk.limit(0);
+    }
+
+    /** Returns the first byte without consuming it. */
+    int first() throws IOException {
+      fill();
+      return chunk.hasRemaining() ? chunk.get(chunk.position()) & 0xff : -1;
+    }
+
+    private boolean fill() throws IOException {
+      if (chunk.hasRemaining()) {
+        return true;
+      }
+      if (next >= end) {
+        return false;
+      }
+      chunk.clear().limit((int) Math.min(chunk.capacity(), end - next));
+      if (!src.readFully(chunk, next)) {
+        throw new java.io.EOFException("file ended inside the header");
+      }
+      next += chunk.limit();
+      chunk.flip();
+      return true;
+    }
+
+    @Override
+    public int read() throws IOException {
+      return fill() ? chunk.get() & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      if (!fill()) {
+        return -1;
+      }
+      int n = Math.min(len, chunk.remaining());
+      chunk.get(b, off, n);
+      return n;
+    }
+  }
+
   private interface Source {
     long size() throws IOException;
 
@@ -381,6 +420,41 @@ public final class SafeTensors {
     }
   }
 
+  /** A JSON number kept as its text: the checks read the digits, and parsing could be costly. */
+  private static final class RawNumber extends Number {
+    private static final long serialVersionUID = 1L;
+    private final String text;
+
+    RawNumber(String text) {
+      this.text = text;
+    }
+
+    @Override
+    public int intValue() {
+      return (int) doubleValue();
+    }
+
+    @Override
+    public long longValue() {
+      return (long) doubleValue();
+    }
+
+    @Override
+    public float floatValue() {
+      return (float) doubleValue();
+    }
+
+    @Override
+    public double doubleValue() {
+      return Double.parseDouble(text);
+    }
+
+    @Override
+    public String toString() {
+      return text;
+    }
+  }
+
   /** One tensor's header entry. */
   private record Entry(String name, DType dtype, int[] shape, long begin, long end) {}
 
@@ -412,35 +486,10 @@ public final class SafeTensors {
               + size
               + " bytes; the file is truncated or not a safetensors file");
     }
-    ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
-    if (!src.readFully(headerBuf, 8)) {
-      throw bad(name, "file ended inside the header");
-    }
-    String json;
-    try {
-      json =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(headerBuf.flip())
-              .toString();
-    } catch (CharacterCodingException e) {
-      throw bad(name, "header is not valid UTF-8", e);
-    }
-    JsonObject root = parseHeader(json, name);
     long dataStart = 8 + headerLen;
     long dataLen = size - dataStart;
-
     StateDict.Builder out = StateDict.builder();
-    List<Entry> entries = new ArrayList<>();
-    for (Map.Entry<String, JsonElement> e : root.entrySet()) {
-      if (e.getKey().equals(METADATA_KEY)) {
-        readMetadata(e.getValue(), out, name);
-      } else {
-        entries.add(parseEntry(e.getKey(), e.getValue(), name));
-      }
-    }
+    List<Entry> entries = readHeader(new HeaderStream(src, headerLen), name, out);
     checkCoverage(entries, dataLen, name);
     for (Entry en : entries) {
       out.put(en.name(), readTensor(src, dataStart, en, name));
@@ -448,27 +497,110 @@ public final class SafeTensors {
     return out.build();
   }
 
-  private static JsonObject parseHeader(String json, String name) throws ModelFormatException {
-    if (!json.startsWith("{")) {
+  /**
+   * Parses the header as a stream, entry by entry, with bounds on the tensor count, the metadata
+   * entries, array lengths and nesting: a tree of the whole header (Gson's {@code JsonParser}) costs
+   * about 35 times the header's size, 3.2 GB for an 89 MB header of empty tensors, before any check
+   * could refuse it.
+   */
+  private static List<Entry> readHeader(HeaderStream header, String name, StateDict.Builder out)
+      throws IOException {
+    if (header.first() != '{') {
       throw bad(name, "header does not start with '{': not a safetensors file");
     }
-    JsonElement root;
-    JsonToken after;
-    try {
-      JsonReader reader = new JsonReader(new StringReader(json));
+    List<Entry> entries = new ArrayList<>();
+    List<Map.Entry<String, JsonElement>> raw = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    java.io.Reader chars = new java.io.InputStreamReader(header,
+        StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT));
+    try (JsonReader reader = new JsonReader(chars)) {
       reader.setStrictness(Strictness.STRICT);
-      root = JsonParser.parseReader(reader);
-      after = reader.peek();
-    } catch (JsonParseException | IOException | IllegalStateException e) {
+      reader.beginObject();
+      while (reader.hasNext()) {
+        String key = reader.nextName();
+        if (!seen.add(key)) {
+          throw bad(name, "header names '" + key + "' twice; expected each tensor once");
+        }
+        if (key.equals(METADATA_KEY)) {
+          readMetadata(bounded(reader, name, METADATA_KEY, 0), out, name);
+          continue;
+        }
+        if (raw.size() == MAX_TENSORS) {
+          throw bad(name, "header lists more than " + MAX_TENSORS + " tensors (limit "
+              + "SafeTensors.MAX_TENSORS); a FRAN U-Net has about 100. The file is corrupt or "
+              + "hostile");
+        }
+        raw.add(Map.entry(key, bounded(reader, name, "tensor '" + key + "'", 0)));
+      }
+      reader.endObject();
+      if (reader.peek() != JsonToken.END_DOCUMENT) {
+        throw bad(name, "header holds more than one JSON value");
+      }
+      // Entries are checked once the whole header is known to be JSON, so that a broken file
+      // is reported as such rather than by its first odd entry.
+      for (Map.Entry<String, JsonElement> e : raw) {
+        entries.add(parseEntry(e.getKey(), e.getValue(), name));
+      }
+    } catch (ModelFormatException e) {
+      throw e;
+    } catch (CharacterCodingException e) {
+      throw bad(name, "header is not valid UTF-8", e);
+    } catch (IOException | IllegalStateException | JsonParseException | NumberFormatException e) {
       throw bad(name, "header is not valid JSON: " + e.getMessage(), e);
     }
-    if (after != JsonToken.END_DOCUMENT) {
-      throw bad(name, "header holds more than one JSON value");
+    return entries;
+  }
+
+  /**
+   * Reads one header value as a small tree: objects of at most {@value #MAX_FIELDS} fields (the
+   * metadata), arrays of at most {@value #MAX_ARRAY} elements (shapes, offsets), nesting at most
+   * two levels below an entry.
+   */
+  private static JsonElement bounded(JsonReader r, String name, String where, int depth)
+      throws IOException {
+    if (depth > 2) {
+      throw bad(name, where + ": nested deeper than a safetensors header entry can be");
     }
-    if (!root.isJsonObject()) {
-      throw bad(name, "header is not a JSON object");
+    switch (r.peek()) {
+      case BEGIN_ARRAY: {
+        JsonArray a = new JsonArray();
+        r.beginArray();
+        while (r.hasNext()) {
+          if (a.size() == MAX_ARRAY) {
+            throw bad(name, where + ": array longer than " + MAX_ARRAY + " elements");
+          }
+          a.add(bounded(r, name, where, depth + 1));
+        }
+        r.endArray();
+        return a;
+      }
+      case BEGIN_OBJECT: {
+        JsonObject o = new JsonObject();
+        r.beginObject();
+        while (r.hasNext()) {
+          if (o.size() == MAX_FIELDS) {
+            throw bad(name, where + ": object with more than " + MAX_FIELDS + " fields");
+          }
+          String k = r.nextName();
+          o.add(k, bounded(r, name, where, depth + 1));
+        }
+        r.endObject();
+        return o;
+      }
+      case STRING:
+        return new JsonPrimitive(r.nextString());
+      case NUMBER:
+        return new JsonPrimitive(new RawNumber(r.nextString()));
+      case BOOLEAN:
+        return new JsonPrimitive(r.nextBoolean());
+      case NULL:
+        r.nextNull();
+        return com.google.gson.JsonNull.INSTANCE;
+      default:
+        throw bad(name, where + ": unexpected " + r.peek());
     }
-    return root.getAsJsonObject();
   }
 
   private static void readMetadata(JsonElement meta, StateDict.Builder out, String name)

@@ -93,8 +93,8 @@ public final class WeightFiles {
    *
    * @param file the file
    * @return its weights (and metadata)
-   * @throws ModelFormatException if the file is an ONNX model, of an unknown format, or invalid
-   *     for its format; the message says which and what to do
+   * @throws ModelFormatException if the file is an ONNX model, of an unknown format, invalid for
+   *     its format, or holds a NaN or infinite weight; the message says which and what to do
    * @throws IOException if the file cannot be read
    */
   public static StateDict read(Path file) throws IOException {
@@ -102,6 +102,10 @@ public final class WeightFiles {
     if (!Files.isRegularFile(file)) {
       throw new java.io.FileNotFoundException("no weights file at " + file.toAbsolutePath());
     }
+    return requireFinite(parse(file), file);
+  }
+
+  private static StateDict parse(Path file) throws IOException {
     switch (detect(file)) {
       case SAFETENSORS:
         return SafeTensors.read(file);
@@ -121,5 +125,41 @@ public final class WeightFiles {
             file + ": unknown weights format; expected a .safetensors file or a torch.save"
                 + " .pth/.pt file (zip)");
     }
+  }
+
+  /**
+   * Refuses weights holding NaN or infinite values, which would make every output black (or
+   * garbage) without any error.
+   *
+   * @param weights the weights
+   * @param source the file, for the message
+   * @return {@code weights}
+   * @throws ModelFormatException naming the first tensor with a non-finite value, how many it
+   *     holds and where the first one is
+   */
+  public static StateDict requireFinite(StateDict weights, Path source) throws ModelFormatException {
+    for (java.util.Map.Entry<String, io.github.fran4j.core.tensor.Tensor> e
+        : weights.tensors().entrySet()) {
+      if (!e.getValue().dtype().isFloating()) {
+        continue;
+      }
+      java.nio.FloatBuffer b = e.getValue().floatBuffer();
+      int bad = 0;
+      int first = -1;
+      for (int i = 0; i < b.limit(); i++) {
+        if (!Float.isFinite(b.get(i))) {
+          if (bad++ == 0) {
+            first = i;
+          }
+        }
+      }
+      if (bad > 0) {
+        throw new ModelFormatException(source + ": tensor '" + e.getKey() + "' holds " + bad
+            + " non-finite value(s) (first: " + b.get(first) + " at flat index " + first
+            + " of " + b.limit() + "); expected finite weights. The training run that wrote it "
+            + "probably diverged: use an earlier checkpoint");
+      }
+    }
+    return weights;
   }
 }

@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.google.protobuf.ByteString;
+import io.github.fran4j.core.io.AtomicFiles;
 import io.github.fran4j.core.model.RandomUNetWeights;
 import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.spi.BackendOptions;
@@ -15,9 +16,9 @@ import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.onnx.export.CalibrationImages;
 import io.github.fran4j.onnx.export.Int8Quantizer;
-import io.github.fran4j.onnx.export.QuantizedModel;
 import io.github.fran4j.onnx.export.OnnxExporter;
 import io.github.fran4j.onnx.export.OnnxModelFormat;
+import io.github.fran4j.onnx.export.QuantizedModel;
 import io.github.fran4j.onnx.runtime.OnnxGenerator;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -35,9 +36,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code fran bench}: compares ONNX Runtime fp32, ONNX Runtime int8 (and DJL when fran-training's
@@ -272,7 +273,8 @@ final class BenchCommand implements Callable<Integer> {
   private void onnxRows(String name, byte[] model, UNetConfig cfg, BackendOptions opts, Path dir,
       Table table) throws Exception {
     if (dir != null) {
-      Path file = Files.write(dir.resolve(name.replaceAll("[^a-z0-9]+", "-") + ".onnx"), model);
+      Path file = dir.resolve(name.replaceAll("[^a-z0-9]+", "-") + ".onnx");
+      AtomicFiles.write(file, model);
       for (int s : sizes) {
         table.add(row(name, s, cfg, opts, () -> isolated("--onnx", file.toString(), s)));
       }

@@ -3,6 +3,7 @@ package io.github.fran4j.examples.cli;
 import io.github.fran4j.core.ReAger;
 import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.model.Upsampling;
+import io.github.fran4j.core.pipeline.Photos;
 import io.github.fran4j.core.weights.SafeTensors;
 import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.onnx.export.OnnxExporter;
@@ -211,7 +212,7 @@ public final class DemoCommand implements Callable<Integer> {
     try (ReAger reager = ReAger.load(model)) {
       List<BufferedImage> aged = reager.sweep(img, from, targets);
       Path strip = out.resolve("reaged.png");
-      ImageIO.write(DemoReport.strip(img, aged), "png", strip.toFile());
+      Photos.write(DemoReport.strip(img, aged), strip);
       o.println("Re-aged " + input + " from " + from + " to " + to + " with " + reager.describe());
       o.println("Wrote " + strip.toAbsolutePath());
     }

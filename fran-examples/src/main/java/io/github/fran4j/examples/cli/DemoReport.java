@@ -3,6 +3,8 @@ package io.github.fran4j.examples.cli;
 import com.google.common.html.HtmlEscapers;
 import io.github.fran4j.core.ReAger;
 import io.github.fran4j.core.image.PlanarImage;
+import io.github.fran4j.core.io.AtomicFiles;
+import io.github.fran4j.core.pipeline.Photos;
 import io.github.fran4j.training.data.AgeDataset;
 import io.github.fran4j.training.trainer.EpochMetrics;
 import io.github.fran4j.training.trainer.GanTrainer;
@@ -13,16 +15,14 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
-import javax.imageio.ImageIO;
+import java.util.Map;
 
 /**
  * The demo's evaluation and report: re-ages held-out identities from several input ages to several
@@ -217,7 +217,7 @@ final class DemoReport {
    */
   Path write(Path out, Path runDir, GanTrainer.Result result, TrainingConfig cfg, Duration total)
       throws IOException {
-    ImageIO.write(sheet, "png", out.resolve("contact-sheet.png").toFile());
+    Photos.write(sheet, out.resolve("contact-sheet.png"));
     List<EpochMetrics> epochs = result.metrics();
     String json = String.format(Locale.ROOT,
         "{%n  \"heldOutPairs\": %d,%n  \"model\": {\"l1\": %.6f, \"psnr\": %.3f},%n"
@@ -225,7 +225,7 @@ final class DemoReport {
             + "  \"steps\": %d,%n  \"backend\": \"%s\",%n  \"seconds\": %d%n}%n",
         pairs, modelL1, modelPsnr, identityL1, identityPsnr, epochs.size(), result.globalStep(),
         backend, total.getSeconds());
-    Files.writeString(out.resolve("metrics.json"), json, StandardCharsets.UTF_8);
+    AtomicFiles.writeString(out.resolve("metrics.json"), json);
 
     String rel = out.toAbsolutePath().relativize(runDir.toAbsolutePath()).toString()
         .replace('\\', '/');
@@ -274,7 +274,7 @@ final class DemoReport {
             modelL1, modelPsnr, identityL1, identityPsnr, verdict, SHEET_FROM,
             java.util.Arrays.toString(SHEET_TO), rel, rel, rows, rel, rel, rel);
     Path report = out.resolve("report.html");
-    Files.writeString(report, html, StandardCharsets.UTF_8);
+    AtomicFiles.writeString(report, html);
     return report;
   }
 

@@ -30,6 +30,7 @@ import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -119,8 +120,58 @@ public final class ReageCommand implements Callable<Integer> {
           + "256, only the delta added; constant --to ages).")
   String recipe;
 
+  @Option(names = "--lenient",
+      description = "Re-age images the decoder warns about (truncated or corrupt: the damage is "
+          + "grey) with a warning instead of refusing them.")
+  boolean lenient;
+
+  /**
+   * Refuses values out of range and options that would do nothing in the chosen mode, naming the
+   * option, the value and the reason (picocli turns the exception into a usage error, exit 2).
+   */
+  private void validate() {
+    CommandLine cl = spec.commandLine();
+    if (!noFace.equalsIgnoreCase("warn") && !noFace.equalsIgnoreCase("fail")) {
+      throw new ParameterException(cl, "--no-face '" + noFace + "' is not a policy, expected warn "
+          + "(copy the image unchanged) or fail");
+    }
+    if (!(smooth >= 0) || Double.isInfinite(smooth)) {
+      throw new ParameterException(cl, "--smooth " + smooth + " must be a finite sigma >= 0 frames "
+          + "(0: off)");
+    }
+    if (tileSize < 0) {
+      throw new ParameterException(cl, "--tile-size " + tileSize + " must be >= 0 (0: no tiling)");
+    }
+    if (minFace < 1) {
+      throw new ParameterException(cl, "--min-face " + minFace + " must be >= 1 pixel");
+    }
+    if (cropResolution < 0) {
+      throw new ParameterException(cl, "--crop-resolution " + cropResolution
+          + " must be >= 0 (0: the model's own)");
+    }
+    if (maxPixels <= 0) {
+      throw new ParameterException(cl, "--max-pixels " + maxPixels + " must be > 0");
+    }
+    if (landmarks != null && detector == null) {
+      throw new ParameterException(cl, "--landmarks needs --detector: landmarks are predicted "
+          + "inside the faces the detector finds");
+    }
+    String f = face.trim().toLowerCase(Locale.ROOT);
+    boolean whole = f.equals("full") || (f.equals("auto") && detector == null);
+    if (whole) {
+      for (String option : List.of("--crop-resolution", "--tile-size", "--min-face")) {
+        if (cl.getParseResult().hasMatchedOption(option)) {
+          throw new ParameterException(cl, option + " has no effect when the whole image is the "
+              + "face (--face full, or auto without --detector): the image runs at its own size. "
+              + "Remove it, or give --detector or --face x,y,w,h");
+        }
+      }
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
+    validate();
     if (!recipe.equals("aligned") && !recipe.equals("community")) {
       throw new ParameterException(spec.commandLine(),
           "--recipe '" + recipe + "' is not one of [aligned, community]");
@@ -130,7 +181,10 @@ public final class ReageCommand implements Callable<Integer> {
           "--recipe community takes constant --to ages, not --age-map");
     }
     if (!Files.exists(input)) {
-      throw new ParameterException(spec.commandLine(), "--input " + input + " does not exist");
+      throw new ParameterException(spec.commandLine(), "--input " + input
+          + (Files.exists(input, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+              ? " is a symbolic link that does not resolve (a loop or a missing target)"
+              : " does not exist"));
     }
     boolean folder = Files.isDirectory(input);
     List<String> targets = List.of(to.split(","));
@@ -142,7 +196,7 @@ public final class ReageCommand implements Callable<Integer> {
     AgeMap.checkAge(from, "--from");
     try (FaceDetector det = openDetector(); ReAger reager = reager(det)) {
       if (!folder) {
-        BufferedImage img = Photos.read(input, maxPixels);
+        BufferedImage img = Photos.read(input, maxPixels, lenient);
         List<BufferedImage> outs = run(reager, img, detect(reager, img), targetMaps(targets, img));
         write(img, outs, targets, output, input.getFileName().toString(), false);
         return 0;
@@ -160,7 +214,7 @@ public final class ReageCommand implements Callable<Integer> {
       if (reager.pipeline().isPresent()) {
         try (ProgressBar pb = bar("detect", frames.size())) {
           for (Path f : frames) {
-            faces.add(detect(reager, Photos.read(f, maxPixels)));
+            faces.add(detect(reager, Photos.read(f, maxPixels, lenient)));
             pb.step();
           }
         }
@@ -175,7 +229,7 @@ public final class ReageCommand implements Callable<Integer> {
       AgeKeyframes keys = keyframes ? AgeKeyframes.parse(to) : null;
       try (ProgressBar pb = bar("re-age", frames.size())) {
         for (int i = 0; i < frames.size(); i++) {
-          BufferedImage img = Photos.read(frames.get(i), maxPixels);
+          BufferedImage img = Photos.read(frames.get(i), maxPixels, lenient);
           List<String> t = keys != null
               ? List.of(String.format(Locale.ROOT, "%.2f", keys.ageAt(i))) : targets;
           List<BufferedImage> outs = run(reager, img, faces.get(i), targetMaps(t, img));
@@ -234,7 +288,7 @@ public final class ReageCommand implements Callable<Integer> {
 
   private List<AgeMap> targetMaps(List<String> targets, BufferedImage img) throws IOException {
     if (ageMap != null) {
-      AgeMap m = AgeMap.fromGrey(Photos.read(ageMap, maxPixels));
+      AgeMap m = AgeMap.fromGrey(Photos.read(ageMap, maxPixels, lenient));
       return List.of(m);
     }
     List<AgeMap> out = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.github.fran4j.examples.cli;
 
+import io.github.fran4j.core.pipeline.Photos;
 import io.github.fran4j.training.data.synth.SyntheticAgingDataset;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -91,8 +91,16 @@ public final class SynthCommand implements Callable<Integer> {
       description = "Portrait size on the contact sheet (default: ${DEFAULT-VALUE}).")
   int sheetCell;
 
+  @Option(names = "--overwrite",
+      description = "Write into a non-empty --out folder (same-named images are replaced).")
+  boolean overwrite;
+
   @Override
   public Integer call() throws Exception {
+    String refused = OutputFolders.refusal("--out", out, d -> false, overwrite);
+    if (refused != null) {
+      throw new ParameterException(spec.commandLine(), refused);
+    }
     SyntheticAgingDataset ds;
     try {
       ds =
@@ -142,7 +150,7 @@ public final class SynthCommand implements Callable<Integer> {
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      ImageIO.write(sheet, "png", contactSheet.toFile());
+      Photos.write(sheet, contactSheet);
       w.printf(Locale.ROOT, "wrote contact sheet %s (%dx%d)%n", contactSheet, sheet.getWidth(),
           sheet.getHeight());
     }

@@ -7,6 +7,7 @@ import io.github.fran4j.training.trainer.GanTrainer;
 import io.github.fran4j.training.trainer.TrainingConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -152,13 +153,34 @@ public final class TrainCommand implements Callable<Integer> {
         .build();
   }
 
+  @Option(names = "--overwrite",
+      description = "Use a non-empty --out folder that is not a run directory.")
+  boolean overwrite;
+
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter outW = spec.commandLine().getOut();
     TrainingConfig cfg;
     try {
+      String refused = OutputFolders.overlap("--out", out, "--data", data);
+      if (refused == null) {
+        refused = OutputFolders.overlap("--out", out, "--val", val);
+      }
+      if (refused == null) {
+        // A run directory is ours: train continues it (--resume) or says it holds checkpoints.
+        refused = OutputFolders.refusal("--out", out,
+            d -> Files.exists(d.resolve("run.json")) || Files.isDirectory(d.resolve("checkpoints")),
+            overwrite);
+      }
+      if (refused != null) {
+        err.println("fran train: " + refused);
+        return 2;
+      }
       cfg = config();
+    } catch (IOException e) {
+      err.println("fran train: cannot check --out " + out + ": " + e.getMessage());
+      return 2;
     } catch (IllegalArgumentException e) {
       err.println("fran train: " + e.getMessage());
       return 2;

@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import io.github.fran4j.core.image.AgeMap;
 import io.github.fran4j.core.image.GeneratorInput;
 import io.github.fran4j.core.image.PlanarImage;
+import io.github.fran4j.core.pipeline.Photos;
 import io.github.fran4j.core.tensor.Tensor;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -20,7 +21,6 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
 
 /**
  * Turns a folder of face images into generator inputs for int8 calibration: each image is
@@ -92,9 +92,13 @@ public final class CalibrationImages {
         }
       }
       Path p = picked.get(k);
-      BufferedImage img = ImageIO.read(p.toFile());
-      if (img == null) {
-        throw new IOException("cannot decode calibration image " + p);
+      // Photos names the file in every error (ImageIO alone says "I/O error reading PNG header!").
+      BufferedImage img;
+      try {
+        img = Photos.read(p, Photos.DEFAULT_MAX_PIXELS);
+      } catch (IOException e) {
+        throw new IOException("cannot decode calibration image " + p + " (" + e.getMessage() + ")",
+            e);
       }
       float inAge = ageFromFolder(p).orElse(10f + 5 * rnd.nextInt(AGES));
       out.add(toInput(img, resolution, inAge, targets[k % AGES]));

@@ -5,16 +5,15 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import ai.onnx.proto.OnnxMl;
 import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.model.BlurKernel;
+import io.github.fran4j.core.io.AtomicFiles;
 import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.model.UNetFamily;
 import io.github.fran4j.core.model.UNetLayout;
 import io.github.fran4j.core.model.Upsampling;
 import io.github.fran4j.core.weights.StateDict;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,17 +100,7 @@ public final class OnnxExporter {
     if (dir != null) {
       Files.createDirectories(dir);
     }
-    Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
-    try {
-      Files.write(tmp, bytes);
-      try {
-        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFiles.write(abs, bytes);
   }
 
   static OnnxMl.ModelProto toModel(StateDict weights, UNetConfig config)

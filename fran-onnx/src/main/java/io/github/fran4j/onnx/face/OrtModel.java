@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.github.fran4j.core.ModelFormatException;
+import io.github.fran4j.core.spi.CloseGuard;
 import io.github.fran4j.onnx.runtime.OnnxGenerator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,25 +18,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A small CPU ONNX Runtime session for the face models: one float32 input, float32 outputs read
- * by name. Thread-safe ({@code OrtSession.run} is); {@link #close()} is idempotent and later
- * runs throw {@link IllegalStateException}.
+ * by name. Thread-safe ({@code OrtSession.run} is); {@link #close()} waits for runs in flight
+ * (see {@link CloseGuard}), is idempotent, and later runs throw {@link IllegalStateException}.
  */
 final class OrtModel implements AutoCloseable {
   private final Path file;
   private final OrtSession session;
   private final String inputName;
   private final long[] inputShape;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final CloseGuard guard;
 
   private OrtModel(Path file, OrtSession session, String inputName, long[] inputShape) {
     this.file = file;
     this.session = session;
     this.inputName = inputName;
     this.inputShape = inputShape;
+    this.guard = new CloseGuard("face model " + file);
   }
 
   /** Opens a model file on the CPU with the given intra-op threads (0: ORT's default). */
@@ -82,13 +83,11 @@ final class OrtModel implements AutoCloseable {
    * @param shape the input shape
    */
   Map<String, float[]> run(float[] data, long... shape) {
-    if (closed.get()) {
-      throw new IllegalStateException("face model " + file + " is closed");
-    }
     FloatBuffer buf = ByteBuffer.allocateDirect(data.length * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
     buf.put(data).rewind();
     OrtEnvironment env = OnnxGenerator.environment();
-    try (OnnxTensor t = OnnxTensor.createTensor(env, buf, shape);
+    try (CloseGuard.Call c = guard.enter("run");
+        OnnxTensor t = OnnxTensor.createTensor(env, buf, shape);
         OrtSession.Result r = session.run(Map.of(inputName, t))) {
       Map<String, float[]> out = new HashMap<>();
       for (Map.Entry<String, OnnxValue> e : r) {
@@ -106,12 +105,12 @@ final class OrtModel implements AutoCloseable {
 
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
+    guard.close(() -> {
       try {
         session.close();
       } catch (OrtException e) {
         throw new IllegalStateException("closing " + file + " failed: " + e.getMessage(), e);
       }
-    }
+    });
   }
 }

@@ -17,6 +17,7 @@ import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.model.UNetFamily;
 import io.github.fran4j.core.spi.BackendOptions;
+import io.github.fran4j.core.spi.CloseGuard;
 import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.core.spi.Generator;
 import io.github.fran4j.core.tensor.Tensor;
@@ -32,8 +33,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A {@link Generator} backed by an ONNX Runtime session.
@@ -60,8 +59,7 @@ public final class OnnxGenerator implements Generator {
   private final UNetConfig config;
   private final int resolution;
   private final String description;
-  private final ReadWriteLock lock = new ReentrantReadWriteLock();
-  private boolean closed;
+  private final CloseGuard guard;
 
   private OnnxGenerator(OrtSession session, OrtSession.SessionOptions options, String source,
       Device device) throws ModelFormatException {
@@ -136,6 +134,7 @@ public final class OnnxGenerator implements Generator {
           + ": " + e.getMessage(), e);
     }
     this.description = "onnxruntime (" + device + ", " + precision + source + ")";
+    this.guard = new CloseGuard("OnnxGenerator (" + description + ")");
   }
 
   private static long[] checkTensor(String source, String role, NodeInfo node, int channels)
@@ -277,15 +276,8 @@ public final class OnnxGenerator implements Generator {
     }
     checkArgument(input.dtype().isFloating(), "input dtype is %s, expected a float type",
         input.dtype());
-    lock.readLock().lock();
-    try {
-      if (closed) {
-        throw new IllegalStateException("predict called on a closed OnnxGenerator (" + description
-            + ")");
-      }
+    try (CloseGuard.Call c = guard.enter("predict")) {
       return run(input, s);
-    } finally {
-      lock.readLock().unlock();
     }
   }
 
@@ -397,16 +389,9 @@ public final class OnnxGenerator implements Generator {
 
   @Override
   public void close() {
-    lock.writeLock().lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
+    guard.close(() -> {
       closeQuietly(session);
       options.close();
-    } finally {
-      lock.writeLock().unlock();
-    }
+    });
   }
 }

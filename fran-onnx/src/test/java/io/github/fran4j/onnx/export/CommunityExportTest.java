@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.onnx.proto.OnnxMl;
+import io.github.fran4j.core.EngineException;
 import io.github.fran4j.core.ReAger;
 import io.github.fran4j.core.image.AgeMap;
 import io.github.fran4j.core.image.PlanarImage;
@@ -102,7 +103,8 @@ class CommunityExportTest {
     byte[] onnx = OnnxExporter.toBytes(w, UNetConfig.fromStateDict(w));
     try (OnnxGenerator g = OnnxGenerator.open(onnx, "c", CPU)) {
       assertThatThrownBy(() -> g.predict(TestModels.input(1, 1, 5, 18, 14)))
-          .isInstanceOf(IllegalArgumentException.class);
+          .isInstanceOf(EngineException.class)
+          .hasMessageContaining("[1, 5, 18, 14]");
     }
   }
 

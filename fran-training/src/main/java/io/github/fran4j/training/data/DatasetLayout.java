@@ -150,10 +150,22 @@ public final class DatasetLayout {
   private static List<Path> subFolders(Path root) throws IOException {
     checkNotNull(root, "root");
     if (!Files.exists(root)) {
-      throw new NoSuchFileException(root.toString(), null, "dataset folder does not exist");
+      throw new NoSuchFileException(root.toString(), null,
+          Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+              ? "dataset folder is a symbolic link that does not resolve (a loop or a missing target)"
+              : "dataset folder does not exist");
     }
     if (!Files.isDirectory(root)) {
-      throw new NotDirectoryException(root.toString());
+      // NotDirectoryException's own message is the bare path ("invalid dataset a.png: a.png").
+      throw new NotDirectoryException(root.toString()) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getMessage() {
+          return root + " is a file, expected a dataset folder holding one folder per age "
+              + "(e.g. 20/0001.png) or one folder per identity (e.g. anna/25.jpg)";
+        }
+      };
     }
     try (Stream<Path> s = Files.list(root)) {
       return s.filter(p -> !p.getFileName().toString().startsWith("."))

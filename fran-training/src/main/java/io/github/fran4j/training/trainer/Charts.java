@@ -1,12 +1,11 @@
 package io.github.fran4j.training.trainer;
 
+import io.github.fran4j.core.pipeline.Photos;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
-import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -70,13 +69,6 @@ public final class Charts {
 
   private static void save(XYChart c, Path file) throws IOException {
     BufferedImage img = BitmapEncoder.getBufferedImage(c);
-    Path tmp = file.resolveSibling(".tmp-" + file.getFileName());
-    try {
-      ImageIO.write(img, "png", tmp.toFile());
-      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    Photos.write(img, file);
   }
 }

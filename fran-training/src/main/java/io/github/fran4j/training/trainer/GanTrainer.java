@@ -16,6 +16,7 @@ import ai.djl.training.initializer.XavierInitializer;
 import com.google.gson.JsonObject;
 import io.github.fran4j.core.image.GeneratorInput;
 import io.github.fran4j.core.ModelFormatException;
+import io.github.fran4j.core.pipeline.Photos;
 import io.github.fran4j.core.weights.SafeTensors;
 import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.training.data.AgeBatchSampler;
@@ -40,7 +41,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
-import javax.imageio.ImageIO;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -170,7 +170,7 @@ public final class GanTrainer implements AutoCloseable {
       optD = new Adam(d.parametersByName(), manager);
       ps = new ParameterStore(manager, false);
       if (resume) {
-        restore(run.latestCheckpoint().orElseThrow());
+        restoreNewestValid();
       }
       lpips = cfg.lpipsWeights().isPresent() ? loadLpips(cfg.lpipsWeights().get()) : null;
     } catch (IOException | RuntimeException e) {
@@ -248,8 +248,36 @@ public final class GanTrainer implements AutoCloseable {
     }
   }
 
-  private void restore(Path dir) throws IOException {
-    Checkpoint c = RunDirectory.readCheckpoint(dir);
+  /**
+   * Resumes from the newest checkpoint that reads back whole: a damaged newest one (a disk that
+   * failed after the rename, a file edited by hand) must not block the run when an older one is
+   * good. Each skipped checkpoint is logged with the reason.
+   */
+  private void restoreNewestValid() throws IOException {
+    List<Path> all = new ArrayList<>(run.checkpoints());
+    java.util.Collections.reverse(all);
+    List<String> skipped = new ArrayList<>();
+    for (Path dir : all) {
+      Checkpoint c;
+      try {
+        c = RunDirectory.readCheckpoint(dir);
+      } catch (IOException e) {
+        LOG.warn("skipping checkpoint {}: {}; trying the one before", dir, e.getMessage());
+        skipped.add(dir.getFileName() + " (" + e.getMessage() + ")");
+        continue;
+      }
+      restore(dir, c);
+      if (!skipped.isEmpty()) {
+        LOG.warn("resumed from {} after skipping {} damaged newer checkpoint(s): {}", dir,
+            skipped.size(), String.join("; ", skipped));
+      }
+      return;
+    }
+    throw new RunDirectoryException("no readable checkpoint to resume in " + run.checkpointsDir()
+        + ": " + String.join("; ", skipped) + ". Start a new --out");
+  }
+
+  private void restore(Path dir, Checkpoint c) throws IOException {
     List<String> diff = cfg.resumeMismatches(c.resumeKey());
     if (!diff.isEmpty()) {
       throw new RunDirectoryException("cannot resume " + dir + " with different settings: "
@@ -606,7 +634,7 @@ public final class GanTrainer implements AutoCloseable {
   private void writeSamples(float[] a, float[] b, float[] p, int n) throws IOException {
     int rows = Math.min(n, cfg.sampleCount());
     Path f = run.samplesDir().resolve(String.format("epoch-%04d.png", epoch + 1));
-    ImageIO.write(SampleGrid.compose(a, b, p, rows, res), "png", f.toFile());
+    Photos.write(SampleGrid.compose(a, b, p, rows, res), f);
   }
 
   private void checkpoint() throws IOException {

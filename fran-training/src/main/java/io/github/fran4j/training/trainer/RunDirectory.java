@@ -4,10 +4,12 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.github.fran4j.core.ModelFormatException;
+import io.github.fran4j.core.io.AtomicFiles;
 import io.github.fran4j.core.weights.SafeTensors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -198,13 +200,7 @@ public final class RunDirectory {
    * @throws IOException if writing fails
    */
   public void writeModel(io.github.fran4j.core.weights.StateDict generator) throws IOException {
-    Path tmp = root.resolve(TMP_PREFIX + "model.safetensors");
-    try {
-      SafeTensors.write(generator, tmp);
-      move(tmp, modelFile());
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    SafeTensors.write(generator, modelFile()); // atomic itself
   }
 
   /**
@@ -225,20 +221,42 @@ public final class RunDirectory {
       throw new ModelFormatException("corrupt " + dir.resolve("state.json") + ": " + e.getMessage(),
           e);
     }
-    int version = s.has("version") ? s.get("version").getAsInt() : -1;
+    Path state = dir.resolve("state.json");
+    long version = number(s, "version", state);
     if (version != STATE_VERSION) {
       throw new ModelFormatException(
-          dir.resolve("state.json") + ": expected version " + STATE_VERSION + ", got " + version);
+          state + ": expected version " + STATE_VERSION + ", got " + version);
+    }
+    JsonElement key = s.get("resume_key");
+    if (key == null || !key.isJsonObject()) {
+      throw new ModelFormatException(state + ": field 'resume_key' is " + (key == null
+          ? "missing" : key) + ", expected an object (the checkpoint is damaged)");
     }
     return new Checkpoint(
-        s.get("epoch").getAsLong(),
-        s.get("batch").getAsInt(),
-        s.get("global_step").getAsLong(),
+        number(s, "epoch", state),
+        (int) number(s, "batch", state),
+        number(s, "global_step", state),
         SafeTensors.read(dir.resolve("generator.safetensors")),
         SafeTensors.read(dir.resolve("discriminator.safetensors")),
         SafeTensors.read(dir.resolve("optimizer-g.safetensors")),
         SafeTensors.read(dir.resolve("optimizer-d.safetensors")),
-        s.getAsJsonObject("resume_key"));
+        key.getAsJsonObject());
+  }
+
+  /** Reads a required non-negative integer field of state.json, naming it when it is not one. */
+  private static long number(JsonObject s, String field, Path file) throws ModelFormatException {
+    JsonElement v = s.get(field);
+    if (v == null || !v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber()) {
+      throw new ModelFormatException(file + ": field '" + field + "' is "
+          + (v == null ? "missing" : v.toString()) + ", expected a non-negative integer (the "
+          + "checkpoint is damaged)");
+    }
+    double d = v.getAsDouble();
+    if (!(d >= 0) || d != Math.rint(d) || d > Integer.MAX_VALUE * 1024.0 * 1024.0) {
+      throw new ModelFormatException(file + ": field '" + field + "' is " + v
+          + ", expected a non-negative integer (the checkpoint is damaged)");
+    }
+    return v.getAsLong();
   }
 
   /**
@@ -259,13 +277,7 @@ public final class RunDirectory {
    * @throws IOException if writing fails
    */
   static void writeAtomically(Path target, String text) throws IOException {
-    Path tmp = target.resolveSibling(TMP_PREFIX + target.getFileName());
-    try {
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      move(tmp, target);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFiles.writeString(target, text);
   }
 
   private static void move(Path from, Path to) throws IOException {

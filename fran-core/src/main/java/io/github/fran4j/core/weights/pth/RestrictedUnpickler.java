@@ -56,6 +56,7 @@ final class RestrictedUnpickler {
   private final Limits limits;
   private final ByteBuffer le;
   private int pos;
+  private int tensors;
   private final ArrayList<Object> stack = new ArrayList<>();
   private final ArrayList<Integer> marks = new ArrayList<>();
   private final Map<Long, Object> memo = new HashMap<>();
@@ -425,6 +426,11 @@ final class RestrictedUnpickler {
   }
 
   private Py.TensorRef tensor(List<Object> a) throws ModelFormatException {
+    // The same bound as for safetensors: each rebuilt tensor costs work and memory even if empty.
+    if (++tensors > io.github.fran4j.core.weights.SafeTensors.MAX_TENSORS) {
+      throw error("the pickle rebuilds more than " + io.github.fran4j.core.weights.SafeTensors
+          .MAX_TENSORS + " tensors (limit SafeTensors.MAX_TENSORS); a FRAN U-Net has about 100");
+    }
     if (!(a.get(0) instanceof Py.Storage)) {
       throw error("tensor rebuilt from a " + Py.typeName(a.get(0)) + ", expected a storage");
     }

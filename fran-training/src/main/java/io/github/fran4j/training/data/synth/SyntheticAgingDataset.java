@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkElementIndex;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
+import io.github.fran4j.core.pipeline.Photos;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
@@ -22,7 +23,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
-import javax.imageio.ImageIO;
 
 /**
  * A procedural aging dataset that anyone can make offline: {@code identities} synthetic people,
@@ -165,9 +165,7 @@ public final class SyntheticAgingDataset {
                   int age = ages.get(c[1]);
                   Path file = out.resolve(Integer.toString(age)).resolve(identityName(c[0]) + ".png");
                   try {
-                    if (!ImageIO.write(render(c[0], age), "png", file.toFile())) {
-                      throw new IOException("no PNG writer available");
-                    }
+                    Photos.write(render(c[0], age), file);
                   } catch (IOException e) {
                     throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
                   }

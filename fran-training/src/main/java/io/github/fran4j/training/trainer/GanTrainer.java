@@ -14,8 +14,8 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import com.google.gson.JsonObject;
-import io.github.fran4j.core.image.GeneratorInput;
 import io.github.fran4j.core.ModelFormatException;
+import io.github.fran4j.core.image.GeneratorInput;
 import io.github.fran4j.core.pipeline.Photos;
 import io.github.fran4j.core.weights.SafeTensors;
 import io.github.fran4j.core.weights.StateDict;
@@ -261,7 +261,7 @@ public final class GanTrainer implements AutoCloseable {
       Checkpoint c;
       try {
         c = RunDirectory.readCheckpoint(dir);
-      } catch (IOException e) {
+      } catch (IOException | ModelFormatException e) {
         LOG.warn("skipping checkpoint {}: {}; trying the one before", dir, e.getMessage());
         skipped.add(dir.getFileName() + " (" + e.getMessage() + ")");
         continue;

@@ -77,7 +77,7 @@ public final class ReAger implements AutoCloseable {
     return builder().setModel(model).build();
   }
 
-  /** Returns a builder for options. */
+  /** {@return a builder for options} */
   public static Builder builder() {
     return new Builder();
   }
@@ -225,17 +225,17 @@ public final class ReAger implements AutoCloseable {
     }
   }
 
-  /** Returns the face pipeline when one is configured (a detector or face box was set). */
+  /** {@return the face pipeline when one is configured (a detector or face box was set)} */
   public Optional<FacePipeline> pipeline() {
     return Optional.ofNullable(pipeline);
   }
 
-  /** Returns the loaded generator (owned by this re-ager: do not close it yourself). */
+  /** {@return the loaded generator (owned by this re-ager: do not close it yourself)} */
   public Generator generator() {
     return generator;
   }
 
-  /** Returns the backend and device in use, e.g. {@code onnxruntime (cpu)}. */
+  /** {@return the backend and device in use, e.g. {@code onnxruntime (cpu)}} */
   public String describe() {
     return generator.describe();
   }

@@ -43,17 +43,17 @@ public final class UNetConfig {
     this.trainingResolution = b.trainingResolution;
   }
 
-  /** Returns the reference configuration (width 64, depth 4, transposed, 256x256). */
+  /** {@return the reference configuration (width 64, depth 4, transposed, 256x256)} */
   public static UNetConfig reference() {
     return builder().build();
   }
 
-  /** Returns a builder with the reference defaults. */
+  /** {@return a builder with the reference defaults} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns a builder pre-filled with this configuration. */
+  /** {@return a builder pre-filled with this configuration} */
   public Builder toBuilder() {
     return builder()
         .optInChannels(inChannels)
@@ -65,34 +65,34 @@ public final class UNetConfig {
         .optTrainingResolution(trainingResolution);
   }
 
-  /** Returns the number of input channels (5: RGB, input age, target age). */
+  /** {@return the number of input channels (5: RGB, input age, target age)} */
   public int inChannels() {
     return inChannels;
   }
 
-  /** Returns the number of output channels (3: the RGB delta). */
+  /** {@return the number of output channels (3: the RGB delta)} */
   public int outChannels() {
     return outChannels;
   }
 
-  /** Returns the width of the first encoder level (64 in the reference). */
+  /** {@return the width of the first encoder level (64 in the reference)} */
   public int baseWidth() {
     return baseWidth;
   }
 
-  /** Returns the number of down-sampling steps (4 in the reference). */
+  /** {@return the number of down-sampling steps (4 in the reference)} */
   public int depth() {
     return depth;
   }
 
-  /** Returns the decoder's up-sampling method. */
+  /** {@return the decoder's up-sampling method} */
   public Upsampling upsampling() {
     return upsampling;
   }
 
   /**
-   * Returns whether down- and up-sampling are anti-aliased (blur-pool, Zhang 2019, as the FRAN
-   * paper does). The blur is a fixed depthwise 3x3 kernel [1 2 1]^T [1 2 1] / 16 with reflect
+   * {@return whether down- and up-sampling are anti-aliased (blur-pool, Zhang 2019, as the FRAN
+   * paper does)} The blur is a fixed depthwise 3x3 kernel [1 2 1]^T [1 2 1] / 16 with reflect
    * padding 1. Down-sampling becomes MaxPool(kernel 2, stride 1) then blur with stride 2 (so an
    * even size H becomes H / 2, as without blur-pool); each decoder step blurs (stride 1) right after
    * its up-sampling, before padding and concatenation. The blur has no parameters, so it changes no
@@ -102,23 +102,23 @@ public final class UNetConfig {
     return blurPool;
   }
 
-  /** Returns the square image size the model was trained at. */
+  /** {@return the square image size the model was trained at} */
   public int trainingResolution() {
     return trainingResolution;
   }
 
   /**
-   * Returns the multiple that input heights and widths must be, 2^depth: the network halves the
-   * resolution {@code depth} times and concatenates with skips of the same size.
+   * {@return the multiple that input heights and widths must be, 2^depth: the network halves the
+   * resolution {@code depth} times and concatenates with skips of the same size}
    */
   public int sizeMultiple() {
     return 1 << depth;
   }
 
   /**
-   * Returns the smallest height and width the network accepts: every level must keep at least one
+   * {@return the smallest height and width the network accepts: every level must keep at least one
    * pixel after pooling (2^depth), and with blur-pool the max-pooled map must be at least 2 pixels
-   * for the reflect padding, which 2^depth + 2^(depth-1) guarantees.
+   * for the reflect padding, which 2^depth + 2^(depth-1) guarantees}
    */
   public int minimumSize() {
     return blurPool ? (1 << depth) + (1 << (depth - 1)) : 1 << depth;
@@ -137,7 +137,7 @@ public final class UNetConfig {
     return (level == depth && upsampling == Upsampling.BILINEAR) ? w / 2 : w;
   }
 
-  /** Returns the layout of parameter names and shapes implied by this configuration. */
+  /** {@return the layout of parameter names and shapes implied by this configuration} */
   public UNetLayout layout() {
     return new UNetLayout(this);
   }
@@ -392,7 +392,7 @@ public final class UNetConfig {
     }
 
     /**
-     * Returns the configuration.
+     * {@return the configuration}
      *
      * @throws IllegalArgumentException if the training resolution is not a multiple of 2^depth
      */

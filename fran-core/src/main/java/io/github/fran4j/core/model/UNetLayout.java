@@ -30,7 +30,7 @@ public final class UNetLayout {
     this.config = config;
   }
 
-  /** Returns the configuration this layout describes. */
+  /** {@return the configuration this layout describes} */
   public UNetConfig config() {
     return config;
   }
@@ -72,7 +72,7 @@ public final class UNetLayout {
     }
   }
 
-  /** Returns the input block. */
+  /** {@return the input block} */
   public DoubleConv inc() {
     return new DoubleConv("inc", config.inChannels(), config.baseWidth(), config.baseWidth());
   }
@@ -144,17 +144,17 @@ public final class UNetLayout {
     return new DoubleConv(prefix, in, in / 2, out);
   }
 
-  /** Returns the output conv's weight name ({@code outc.conv.weight}, shape (out, base, 1, 1)). */
+  /** {@return the output conv's weight name ({@code outc.conv.weight}, shape (out, base, 1, 1))} */
   public String outWeight() {
     return "outc.conv.weight";
   }
 
-  /** Returns the output conv's bias name ({@code outc.conv.bias}). */
+  /** {@return the output conv's bias name ({@code outc.conv.bias})} */
   public String outBias() {
     return "outc.conv.bias";
   }
 
-  /** Returns every parameter and buffer in PyTorch's {@code state_dict()} order. */
+  /** {@return every parameter and buffer in PyTorch's {@code state_dict()} order} */
   public ImmutableList<Parameter> parameters() {
     List<Parameter> p = new ArrayList<>();
     addDoubleConv(p, inc());
@@ -174,7 +174,7 @@ public final class UNetLayout {
     return ImmutableList.copyOf(p);
   }
 
-  /** Returns the number of trainable parameters (BatchNorm running statistics excluded). */
+  /** {@return the number of trainable parameters (BatchNorm running statistics excluded)} */
   public long trainableParameterCount() {
     long n = 0;
     for (Parameter p : parameters()) {

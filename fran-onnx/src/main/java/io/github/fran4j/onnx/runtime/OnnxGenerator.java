@@ -319,12 +319,12 @@ public final class OnnxGenerator implements Generator {
     return OrtDevices.environment();
   }
 
-  /** Returns the input tensor's name as the model states it. */
+  /** {@return the input tensor's name as the model states it} */
   public String inputName() {
     return inputName;
   }
 
-  /** Returns the output tensor's name as the model states it. */
+  /** {@return the output tensor's name as the model states it} */
   public String outputName() {
     return outputName;
   }

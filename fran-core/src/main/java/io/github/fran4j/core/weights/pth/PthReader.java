@@ -104,7 +104,7 @@ public final class PthReader {
     return builder().build().load(file);
   }
 
-  /** Returns a builder with the default limits. */
+  /** {@return a builder with the default limits} */
   public static Builder builder() {
     return new Builder();
   }
@@ -677,7 +677,7 @@ public final class PthReader {
       return this;
     }
 
-    /** Returns the reader. */
+    /** {@return the reader} */
     public PthReader build() {
       return new PthReader(this);
     }

@@ -86,7 +86,7 @@ public final class ReAger implements AutoCloseable {
     return builder().setModel(model).build();
   }
 
-  /** Returns a builder for options. */
+  /** {@return a builder for options} */
   public static Builder builder() {
     return new Builder();
   }
@@ -205,12 +205,12 @@ public final class ReAger implements AutoCloseable {
     return Optional.ofNullable(pipeline);
   }
 
-  /** Returns the loaded generator (owned by this re-ager: do not close it yourself). */
+  /** {@return the loaded generator (owned by this re-ager: do not close it yourself)} */
   public Generator generator() {
     return generator;
   }
 
-  /** Returns the backend and device in use, e.g. {@code onnxruntime (cpu)}. */
+  /** {@return the backend and device in use, e.g. {@code onnxruntime (cpu)}} */
   public String describe() {
     return generator.describe();
   }

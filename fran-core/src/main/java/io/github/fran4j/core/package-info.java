@@ -1,6 +1,14 @@
 /**
- * The SDK's entry point and its exception model. {@link io.github.fran4j.core.ReAger} loads a FRAN
- * model and re-ages images (whole-image, or through the face pipeline when one is chosen).
+ * The SDK's entry point and its exception model: {@link io.github.fran4j.core.ReAger} loads a FRAN
+ * model and re-ages images.
+ *
+ * <pre>{@code
+ * try (ReAger reager = ReAger.load(Path.of("fran.onnx"))) {
+ *   BufferedImage older = reager.reage(ImageIO.read(new File("face.png")), 25, 70);
+ * }
+ * }</pre>
+ *
+ * <p>{@code ReAger} re-ages whole images, or faces through the face pipeline when one is chosen.
  *
  * <p>Every failure the SDK itself reports is a {@link io.github.fran4j.core.FranException}:
  * {@link io.github.fran4j.core.ModelFormatException} (a file's content is not a valid model),

@@ -165,17 +165,17 @@ public final class AgeMap {
     return masked(m, levels.width, levels.height, insideAge, outsideAge, featherPixels);
   }
 
-  /** Returns the single age when this map is constant. */
+  /** {@return the single age when this map is constant} */
   public OptionalDouble constantAge() {
     return ages == null ? OptionalDouble.of(constant) : OptionalDouble.empty();
   }
 
-  /** Returns the map's own width, or 0 for a constant map. */
+  /** {@return the map's own width, or 0 for a constant map} */
   public int width() {
     return width;
   }
 
-  /** Returns the map's own height, or 0 for a constant map. */
+  /** {@return the map's own height, or 0 for a constant map} */
   public int height() {
     return height;
   }

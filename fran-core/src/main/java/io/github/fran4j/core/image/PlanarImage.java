@@ -149,22 +149,22 @@ public final class PlanarImage {
     return width;
   }
 
-  /** Returns the height. */
+  /** {@return the height} */
   public int height() {
     return height;
   }
 
-  /** Returns 8 or 16: the bit depth {@link #toBufferedImage()} writes. */
+  /** {@return 8 or 16: the bit depth {@link #toBufferedImage()} writes} */
   public int bitDepth() {
     return bitDepth;
   }
 
-  /** Returns whether the source had an alpha channel (carried through untouched). */
+  /** {@return whether the source had an alpha channel (carried through untouched)} */
   public boolean hasAlpha() {
     return alpha != null;
   }
 
-  /** Returns the planar RGB values (a copy), channel-major {@code [3, H, W]}. */
+  /** {@return the planar RGB values (a copy), channel-major {@code [3, H, W]}} */
   public float[] rgb() {
     return rgb.clone();
   }
@@ -181,7 +181,7 @@ public final class PlanarImage {
     return rgb[(channel * height + y) * width + x];
   }
 
-  /** Returns the RGB planes as a {@code [1, 3, H, W]} float32 tensor. */
+  /** {@return the RGB planes as a {@code [1, 3, H, W]} float32 tensor} */
   public Tensor toTensor() {
     return Tensor.wrap(rgb.clone(), 1, 3, height, width);
   }

@@ -101,12 +101,12 @@ public final class ReferenceUNet {
     return new ReferenceUNet(UNetConfig.fromStateDict(weights), weights);
   }
 
-  /** Returns the architecture. */
+  /** {@return the architecture} */
   public UNetConfig config() {
     return config;
   }
 
-  /** Returns the smallest height and width {@link #forward} accepts ({@link UNetConfig#minimumSize()}). */
+  /** {@return the smallest height and width {@link #forward} accepts ({@link UNetConfig#minimumSize()})} */
   public int minimumSize() {
     return config.minimumSize();
   }

@@ -54,17 +54,17 @@ public final class UNetConfig {
     this.trainingResolution = b.trainingResolution;
   }
 
-  /** Returns the reference configuration (width 64, depth 4, transposed, 256x256). */
+  /** {@return the reference configuration (width 64, depth 4, transposed, 256x256)} */
   public static UNetConfig reference() {
     return builder().build();
   }
 
-  /** Returns a builder with the reference defaults. */
+  /** {@return a builder with the reference defaults} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns a builder pre-filled with this configuration. */
+  /** {@return a builder pre-filled with this configuration} */
   public Builder toBuilder() {
     return builder()
         .optFamily(family)
@@ -87,29 +87,29 @@ public final class UNetConfig {
     return inChannels;
   }
 
-  /** Returns the number of output channels (3: the RGB delta). */
+  /** {@return the number of output channels (3: the RGB delta)} */
   public int outChannels() {
     return outChannels;
   }
 
-  /** Returns the width of the first encoder level (64 in the reference). */
+  /** {@return the width of the first encoder level (64 in the reference)} */
   public int baseWidth() {
     return baseWidth;
   }
 
-  /** Returns the number of down-sampling steps (4 in the reference). */
+  /** {@return the number of down-sampling steps (4 in the reference)} */
   public int depth() {
     return depth;
   }
 
-  /** Returns the decoder's up-sampling method. */
+  /** {@return the decoder's up-sampling method} */
   public Upsampling upsampling() {
     return upsampling;
   }
 
   /**
-   * Returns whether down- and up-sampling are anti-aliased (blur-pool, Zhang 2019, as the FRAN
-   * paper does). The blur is a fixed depthwise 3x3 kernel [1 2 1]^T [1 2 1] / 16 with reflect
+   * {@return whether down- and up-sampling are anti-aliased (blur-pool, Zhang 2019, as the FRAN
+   * paper does)} The blur is a fixed depthwise 3x3 kernel [1 2 1]^T [1 2 1] / 16 with reflect
    * padding 1. Down-sampling becomes MaxPool(kernel 2, stride 1) then blur with stride 2 (so an
    * even size H becomes H / 2, as without blur-pool); each decoder step blurs (stride 1) right after
    * its up-sampling, before padding and concatenation. The blur has no parameters, so it changes no
@@ -119,7 +119,7 @@ public final class UNetConfig {
     return blurPool;
   }
 
-  /** Returns the square image size the model was trained at. */
+  /** {@return the square image size the model was trained at} */
   public int trainingResolution() {
     return trainingResolution;
   }
@@ -135,9 +135,9 @@ public final class UNetConfig {
   }
 
   /**
-   * Returns the smallest height and width the network accepts: every level must keep at least one
+   * {@return the smallest height and width the network accepts: every level must keep at least one
    * pixel after pooling (2^depth), and with blur-pool the max-pooled map must be at least 2 pixels
-   * for the reflect padding, which 2^depth + 2^(depth-1) guarantees.
+   * for the reflect padding, which 2^depth + 2^(depth-1) guarantees}
    */
   public int minimumSize() {
     if (family == UNetFamily.COMMUNITY) {
@@ -507,7 +507,7 @@ public final class UNetConfig {
     }
 
     /**
-     * Returns the configuration.
+     * {@return the configuration}
      *
      * @throws IllegalArgumentException if the training resolution is not a multiple of 2^depth,
      *     or a community configuration asks for bilinear up-sampling or blur-pool

@@ -68,7 +68,7 @@ public final class UNetLayout implements WeightLayout {
     }
   }
 
-  /** Returns the input block. */
+  /** {@return the input block} */
   public DoubleConv inc() {
     return new DoubleConv("inc", config.inChannels(), config.baseWidth(), config.baseWidth());
   }
@@ -140,12 +140,12 @@ public final class UNetLayout implements WeightLayout {
     return new DoubleConv(prefix, in, in / 2, out);
   }
 
-  /** Returns the output conv's weight name ({@code outc.conv.weight}, shape (out, base, 1, 1)). */
+  /** {@return the output conv's weight name ({@code outc.conv.weight}, shape (out, base, 1, 1))} */
   public String outWeight() {
     return "outc.conv.weight";
   }
 
-  /** Returns the output conv's bias name ({@code outc.conv.bias}). */
+  /** {@return the output conv's bias name ({@code outc.conv.bias})} */
   public String outBias() {
     return "outc.conv.bias";
   }

@@ -84,44 +84,44 @@ public final class Face {
     return new Face(x * scale + dx, y * scale + dy, width * scale, height * scale, score, b.build());
   }
 
-  /** Returns the left edge in pixels. */
+  /** {@return the left edge in pixels} */
   public double x() {
     return x;
   }
 
-  /** Returns the top edge in pixels. */
+  /** {@return the top edge in pixels} */
   public double y() {
     return y;
   }
 
-  /** Returns the box width in pixels. */
+  /** {@return the box width in pixels} */
   public double width() {
     return width;
   }
 
-  /** Returns the box height in pixels. */
+  /** {@return the box height in pixels} */
   public double height() {
     return height;
   }
 
-  /** Returns the box centre. */
+  /** {@return the box centre} */
   public Point center() {
     return new Point(x + width / 2, y + height / 2);
   }
 
-  /** Returns the detector's confidence. */
+  /** {@return the detector's confidence} */
   public double score() {
     return score;
   }
 
-  /** Returns the landmarks: empty, 5 or 68 points. */
+  /** {@return the landmarks: empty, 5 or 68 points} */
   public List<Point> landmarks() {
     return landmarks;
   }
 
   /**
-   * Returns the five alignment points (eyes, nose tip, mouth corners), taken as given or derived
-   * from 68 landmarks; empty when the face has no landmarks.
+   * {@return the five alignment points (eyes, nose tip, mouth corners), taken as given or derived
+   * from 68 landmarks; empty when the face has no landmarks}
    */
   public Optional<List<Point>> fivePoints() {
     if (landmarks.size() == 5) {

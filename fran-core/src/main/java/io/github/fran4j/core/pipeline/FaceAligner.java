@@ -36,27 +36,27 @@ public final class FaceAligner {
     this.boxScale = b.boxScale;
   }
 
-  /** Returns an aligner with no margin and box scale 1. */
+  /** {@return an aligner with no margin and box scale 1} */
   public static FaceAligner defaults() {
     return builder().build();
   }
 
-  /** Returns a new builder. */
+  /** {@return a new builder} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns a builder holding these settings. */
+  /** {@return a builder holding these settings} */
   public Builder toBuilder() {
     return builder().optMargin(margin).optBoxScale(boxScale);
   }
 
-  /** Returns the margin: the crop grows by {@code 1 + 2 * margin} around the template. */
+  /** {@return the margin: the crop grows by {@code 1 + 2 * margin} around the template} */
   public double margin() {
     return margin;
   }
 
-  /** Returns the factor applied to a box's longer side for faces without landmarks. */
+  /** {@return the factor applied to a box's longer side for faces without landmarks} */
   public double boxScale() {
     return boxScale;
   }
@@ -120,7 +120,7 @@ public final class FaceAligner {
       return this;
     }
 
-    /** Returns the aligner. */
+    /** {@return the aligner} */
     public FaceAligner build() {
       return new FaceAligner(this);
     }

@@ -31,27 +31,27 @@ public final class FaceCrop {
     this.size = size;
   }
 
-  /** Returns the face the crop was made for. */
+  /** {@return the face the crop was made for} */
   public Face face() {
     return face;
   }
 
-  /** Returns the transform from crop coordinates to frame coordinates. */
+  /** {@return the transform from crop coordinates to frame coordinates} */
   public SimilarityTransform cropToFrame() {
     return cropToFrame;
   }
 
-  /** Returns the transform from frame coordinates to crop coordinates. */
+  /** {@return the transform from frame coordinates to crop coordinates} */
   public SimilarityTransform frameToCrop() {
     return frameToCrop;
   }
 
-  /** Returns the crop's side in crop pixels. */
+  /** {@return the crop's side in crop pixels} */
   public int size() {
     return size;
   }
 
-  /** Returns the crop's side measured in frame pixels. */
+  /** {@return the crop's side measured in frame pixels} */
   public double sideInFrame() {
     return size * cropToFrame.scale();
   }

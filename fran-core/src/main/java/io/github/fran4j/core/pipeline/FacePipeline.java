@@ -59,17 +59,17 @@ public final class FacePipeline {
     this.batchSize = b.batchSize;
   }
 
-  /** Returns a new builder. */
+  /** {@return a new builder} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns the face detector. */
+  /** {@return the face detector} */
   public FaceDetector detector() {
     return detector;
   }
 
-  /** Returns the largest accepted image, in pixels. */
+  /** {@return the largest accepted image, in pixels} */
   public long maxPixels() {
     return maxPixels;
   }
@@ -498,7 +498,7 @@ public final class FacePipeline {
       return this;
     }
 
-    /** Returns the pipeline. */
+    /** {@return the pipeline} */
     public FacePipeline build() {
       return new FacePipeline(this);
     }

@@ -22,7 +22,7 @@ public final class FeatherMask {
     this.feather = feather;
   }
 
-  /** Returns the fall-off width as a fraction of the crop side. */
+  /** {@return the fall-off width as a fraction of the crop side} */
   public double feather() {
     return feather;
   }

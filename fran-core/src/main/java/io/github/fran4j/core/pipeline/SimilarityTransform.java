@@ -123,7 +123,7 @@ public final class SimilarityTransform {
     return b * x + a * y + ty;
   }
 
-  /** Returns the inverse transform. */
+  /** {@return the inverse transform} */
   public SimilarityTransform inverse() {
     double s2 = a * a + b * b;
     double ia = a / s2;
@@ -143,32 +143,32 @@ public final class SimilarityTransform {
     return new SimilarityTransform(na, nb, next.applyX(tx, ty), next.applyY(tx, ty));
   }
 
-  /** Returns the scale factor {@code sqrt(a^2 + b^2)}. */
+  /** {@return the scale factor {@code sqrt(a^2 + b^2)}} */
   public double scale() {
     return Math.hypot(a, b);
   }
 
-  /** Returns the rotation angle in radians. */
+  /** {@return the rotation angle in radians} */
   public double rotation() {
     return Math.atan2(b, a);
   }
 
-  /** Returns parameter a (scale times cosine). */
+  /** {@return parameter a (scale times cosine)} */
   public double a() {
     return a;
   }
 
-  /** Returns parameter b (scale times sine). */
+  /** {@return parameter b (scale times sine)} */
   public double b() {
     return b;
   }
 
-  /** Returns the horizontal translation. */
+  /** {@return the horizontal translation} */
   public double tx() {
     return tx;
   }
 
-  /** Returns the vertical translation. */
+  /** {@return the vertical translation} */
   public double ty() {
     return ty;
   }

@@ -71,12 +71,12 @@ public final class TiledRunner {
     return 48L * unetWidth;
   }
 
-  /** Returns the tile side. */
+  /** {@return the tile side} */
   public int tileSize() {
     return tileSize;
   }
 
-  /** Returns the overlap between tiles. */
+  /** {@return the overlap between tiles} */
   public int overlap() {
     return overlap;
   }

@@ -44,7 +44,12 @@ public final class WorkingImages {
         && img.getRaster().getNumBands() == (cm.hasAlpha() ? 4 : 3);
   }
 
-  /** Returns the largest sample value of a working image: 255 or 65535. */
+  /**
+   * Returns the largest sample value of a working image.
+   *
+   * @param working an image in the working layout
+   * @return 255 for 8-bit samples, 65535 for 16-bit ones
+   */
   public static int maxValue(BufferedImage working) {
     return working.getColorModel().getTransferType() == DataBuffer.TYPE_USHORT ? 65535 : 255;
   }

@@ -29,17 +29,17 @@ public final class BackendOptions {
     this.tensorRt = b.tensorRt;
   }
 
-  /** Returns the defaults: {@link Device#AUTO}, backend-chosen threads and optimization. */
+  /** {@return the defaults: {@link Device#AUTO}, backend-chosen threads and optimization} */
   public static BackendOptions defaults() {
     return builder().build();
   }
 
-  /** Returns a new builder. */
+  /** {@return a new builder} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns a builder holding these options. */
+  /** {@return a builder holding these options} */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.device = device;
@@ -50,17 +50,17 @@ public final class BackendOptions {
     return b;
   }
 
-  /** Returns the requested device. */
+  /** {@return the requested device} */
   public Device device() {
     return device;
   }
 
-  /** Returns the requested number of intra-op threads, 0 for the backend's default. */
+  /** {@return the requested number of intra-op threads, 0 for the backend's default} */
   public int threads() {
     return threads;
   }
 
-  /** Returns the requested graph optimization level (backend-specific, e.g. {@code all}). */
+  /** {@return the requested graph optimization level (backend-specific, e.g. {@code all})} */
   public Optional<String> optimization() {
     return Optional.ofNullable(optimization);
   }

@@ -14,13 +14,13 @@ import java.nio.file.Path;
  */
 public interface BackendProvider {
 
-  /** Returns the provider's short name, e.g. {@code pure-java} or {@code onnxruntime}. */
+  /** {@return the provider's short name, e.g. {@code pure-java} or {@code onnxruntime}} */
   String name();
 
-  /** Returns the rank: when several providers support a file, the highest rank wins. */
+  /** {@return the rank: when several providers support a file, the highest rank wins} */
   int rank();
 
-  /** Returns the file formats this provider reads, for error messages, e.g. {@code .onnx}. */
+  /** {@return the file formats this provider reads, for error messages, e.g. {@code .onnx}} */
   String formats();
 
   /**

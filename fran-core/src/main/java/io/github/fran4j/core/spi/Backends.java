@@ -24,7 +24,7 @@ public final class Backends {
 
   private Backends() {}
 
-  /** Returns every provider on the class path, highest rank first. */
+  /** {@return every provider on the class path, highest rank first} */
   public static ImmutableList<BackendProvider> providers() {
     return ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader()).stream()
         .map(ServiceLoader.Provider::get)

@@ -73,12 +73,12 @@ public final class Device {
         "unknown device '" + text + "', expected auto, cpu, cuda or cuda:N");
   }
 
-  /** Returns the kind. */
+  /** {@return the kind} */
   public Kind kind() {
     return kind;
   }
 
-  /** Returns the CUDA device index, or -1 for AUTO and CPU. */
+  /** {@return the CUDA device index, or -1 for AUTO and CPU} */
   public int id() {
     return id;
   }

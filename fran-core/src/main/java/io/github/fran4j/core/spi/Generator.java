@@ -26,26 +26,26 @@ public interface Generator extends AutoCloseable {
   Tensor predict(Tensor input);
 
   /**
-   * Returns the architecture when the model file states it or it can be inferred; foreign ONNX
-   * models may not say.
+   * {@return the architecture when the model file states it or it can be inferred; foreign ONNX
+   * models may not say}
    */
   Optional<UNetConfig> config();
 
-  /** Returns the multiple that H and W must be (2^depth; 1 if any size is accepted). */
+  /** {@return the multiple that H and W must be (2^depth; 1 if any size is accepted)} */
   int sizeMultiple();
 
   /**
-   * Returns the smallest H and W the model accepts (a multiple of {@link #sizeMultiple()} is also
-   * required). Callers pad smaller images up to it.
+   * {@return the smallest H and W the model accepts (a multiple of {@link #sizeMultiple()} is also
+   * required)} Callers pad smaller images up to it.
    */
   default int minimumSize() {
     return config().map(UNetConfig::minimumSize).orElse(sizeMultiple());
   }
 
-  /** Returns the square resolution the model was trained at, the size faces are re-aged at. */
+  /** {@return the square resolution the model was trained at, the size faces are re-aged at} */
   int resolution();
 
-  /** Returns a description of the backend and device, e.g. {@code onnxruntime (cuda:0)}. */
+  /** {@return a description of the backend and device, e.g. {@code onnxruntime (cuda:0)}} */
   String describe();
 
   /** Releases resources. Idempotent. */

@@ -27,17 +27,17 @@ public enum DType {
     this.safetensorsName = safetensorsName;
   }
 
-  /** Returns the number of bytes one element takes on disk. */
+  /** {@return the number of bytes one element takes on disk} */
   public int byteSize() {
     return byteSize;
   }
 
-  /** Returns true for the floating-point types. */
+  /** {@return true for the floating-point types} */
   public boolean isFloating() {
     return floating;
   }
 
-  /** Returns the name the safetensors format uses for this type ({@code "F32"}, ...). */
+  /** {@return the name the safetensors format uses for this type ({@code "F32"}, ...)} */
   public String safetensorsName() {
     return safetensorsName;
   }

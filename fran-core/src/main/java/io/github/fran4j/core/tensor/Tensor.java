@@ -141,7 +141,7 @@ public final class Tensor {
     return (int) n;
   }
 
-  /** Returns a copy of the shape. */
+  /** {@return a copy of the shape} */
   public int[] shape() {
     return shape.clone();
   }
@@ -156,17 +156,17 @@ public final class Tensor {
     return shape[axis];
   }
 
-  /** Returns the number of dimensions. */
+  /** {@return the number of dimensions} */
   public int rank() {
     return shape.length;
   }
 
-  /** Returns the number of elements. */
+  /** {@return the number of elements} */
   public int size() {
     return floats != null ? floats.length : longs.length;
   }
 
-  /** Returns the storage dtype. */
+  /** {@return the storage dtype} */
   public DType dtype() {
     return dtype;
   }

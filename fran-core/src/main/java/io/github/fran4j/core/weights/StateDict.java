@@ -49,12 +49,12 @@ public final class StateDict {
     return of(tensors, Map.of());
   }
 
-  /** Returns a new builder. */
+  /** {@return a new builder} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns a builder pre-filled with this state dict's tensors and metadata. */
+  /** {@return a builder pre-filled with this state dict's tensors and metadata} */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.tensors.putAll(tensors);
@@ -62,22 +62,22 @@ public final class StateDict {
     return b;
   }
 
-  /** Returns the tensors by name, in insertion order. */
+  /** {@return the tensors by name, in insertion order} */
   public ImmutableMap<String, Tensor> tensors() {
     return tensors;
   }
 
-  /** Returns the metadata. */
+  /** {@return the metadata} */
   public ImmutableMap<String, String> metadata() {
     return metadata;
   }
 
-  /** Returns the tensor names in order. */
+  /** {@return the tensor names in order} */
   public Set<String> names() {
     return tensors.keySet();
   }
 
-  /** Returns the number of tensors. */
+  /** {@return the number of tensors} */
   public int size() {
     return tensors.size();
   }
@@ -138,7 +138,7 @@ public final class StateDict {
     return t;
   }
 
-  /** Returns the total number of elements over all tensors. */
+  /** {@return the total number of elements over all tensors} */
   public long parameterCount() {
     long n = 0;
     for (Tensor t : tensors.values()) {
@@ -211,7 +211,7 @@ public final class StateDict {
       return this;
     }
 
-    /** Returns the state dict. */
+    /** {@return the state dict} */
     public StateDict build() {
       return StateDict.of(tensors, metadata);
     }

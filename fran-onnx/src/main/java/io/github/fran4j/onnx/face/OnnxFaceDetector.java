@@ -49,7 +49,7 @@ public final class OnnxFaceDetector implements FaceDetector {
     }
   }
 
-  /** Returns the landmark model, if any. */
+  /** {@return the landmark model, if any} */
   public Optional<Landmark68Model> landmarkModel() {
     return Optional.ofNullable(landmarks);
   }

@@ -60,12 +60,12 @@ public final class UltraFaceDetector implements FaceDetector {
     return builder().build(file);
   }
 
-  /** Returns a builder for settings. */
+  /** {@return a builder for settings} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns the model's input width and height. */
+  /** {@return the model's input width and height} */
   public int[] inputSize() {
     return new int[] {inputWidth, inputHeight};
   }

@@ -354,7 +354,7 @@ public final class OnnxGenerator implements Generator {
     return inputName;
   }
 
-  /** Returns the output tensor's name as the model states it. */
+  /** {@return the output tensor's name as the model states it} */
   public String outputName() {
     return outputName;
   }

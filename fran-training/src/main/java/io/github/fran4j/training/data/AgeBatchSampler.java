@@ -77,27 +77,27 @@ public final class AgeBatchSampler {
     return new Builder(identities, ages);
   }
 
-  /** Returns the number of identities sampled from. */
+  /** {@return the number of identities sampled from} */
   public int identityCount() {
     return identities;
   }
 
-  /** Returns the number of ages per identity. */
+  /** {@return the number of ages per identity} */
   public int ageCount() {
     return ages;
   }
 
-  /** Returns the pairs (identities) per batch. */
+  /** {@return the pairs (identities) per batch} */
   public int identitiesPerBatch() {
     return k;
   }
 
-  /** Returns the number of batches in each epoch. */
+  /** {@return the number of batches in each epoch} */
   public int batchesPerEpoch() {
     return batchesPerEpoch;
   }
 
-  /** Returns the seed. */
+  /** {@return the seed} */
   public long seed() {
     return seed;
   }
@@ -267,7 +267,7 @@ public final class AgeBatchSampler {
       return this;
     }
 
-    /** Returns the sampler. */
+    /** {@return the sampler} */
     public AgeBatchSampler build() {
       return new AgeBatchSampler(this);
     }

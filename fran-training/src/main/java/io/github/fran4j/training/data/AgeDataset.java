@@ -132,37 +132,37 @@ public final class AgeDataset {
     return new Builder(root);
   }
 
-  /** Returns the layout as scanned, including dropped identities and missing cells. */
+  /** {@return the layout as scanned, including dropped identities and missing cells} */
   public DatasetLayout layout() {
     return layout;
   }
 
-  /** Returns the dataset root. */
+  /** {@return the dataset root} */
   public Path root() {
     return layout.root();
   }
 
-  /** Returns whether incomplete identities were dropped instead of failing. */
+  /** {@return whether incomplete identities were dropped instead of failing} */
   public boolean lenient() {
     return lenient;
   }
 
-  /** Returns the side of the square images returned by {@link #image(int, int)}. */
+  /** {@return the side of the square images returned by {@link #image(int, int)}} */
   public int resolution() {
     return resolution;
   }
 
-  /** Returns the ages in years, ascending; age index {@code i} means {@code ages().get(i)}. */
+  /** {@return the ages in years, ascending; age index {@code i} means {@code ages().get(i)}} */
   public ImmutableList<Integer> ages() {
     return ages;
   }
 
-  /** Returns the (complete) identities, sorted by name; identity index {@code i} is {@code get(i)}. */
+  /** {@return the (complete) identities, sorted by name; identity index {@code i} is {@code get(i)}} */
   public ImmutableList<String> identities() {
     return identities;
   }
 
-  /** Returns the identities dropped in lenient mode (empty in strict mode). */
+  /** {@return the identities dropped in lenient mode (empty in strict mode)} */
   public ImmutableList<String> droppedIdentities() {
     return dropped;
   }
@@ -196,7 +196,7 @@ public final class AgeDataset {
     return identities.size();
   }
 
-  /** Returns the number of ages (columns). */
+  /** {@return the number of ages (columns)} */
   public int ageCount() {
     return ages.size();
   }

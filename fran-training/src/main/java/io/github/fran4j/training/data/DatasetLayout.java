@@ -324,7 +324,7 @@ public final class DatasetLayout {
     return Integer.parseInt(name);
   }
 
-  /** Returns the scanned root folder. */
+  /** {@return the scanned root folder} */
   public Path root() {
     return root;
   }
@@ -350,12 +350,12 @@ public final class DatasetLayout {
     return ages;
   }
 
-  /** Returns every identity found in at least one age folder, sorted by name. */
+  /** {@return every identity found in at least one age folder, sorted by name} */
   public ImmutableList<String> identities() {
     return identities;
   }
 
-  /** Returns the number of image files found. */
+  /** {@return the number of image files found} */
   public int fileCount() {
     int n = 0;
     for (ImmutableMap<String, Path> row : files.values()) {
@@ -387,12 +387,12 @@ public final class DatasetLayout {
     return filesAt(age).get(identity);
   }
 
-  /** Returns the missing (age, identity) cells, identity-major, ages ascending. */
+  /** {@return the missing (age, identity) cells, identity-major, ages ascending} */
   public ImmutableList<Cell> missingCells() {
     return missing;
   }
 
-  /** Returns the identities with at least one missing cell, sorted. */
+  /** {@return the identities with at least one missing cell, sorted} */
   public ImmutableList<String> incompleteIdentities() {
     return missing.stream().map(Cell::identity).distinct().collect(ImmutableList.toImmutableList());
   }

@@ -120,7 +120,7 @@ public final class PairAugmentation {
         .build();
   }
 
-  /** Returns the output side in pixels. */
+  /** {@return the output side in pixels} */
   public int resolution() {
     return resolution;
   }
@@ -358,7 +358,7 @@ public final class PairAugmentation {
       return this;
     }
 
-    /** Returns the augmentation. */
+    /** {@return the augmentation} */
     public PairAugmentation build() {
       return new PairAugmentation(this);
     }

@@ -80,55 +80,55 @@ public final class PairBatch {
     this.agesB = agesB;
   }
 
-  /** Returns the epoch this batch belongs to. */
+  /** {@return the epoch this batch belongs to} */
   public long epoch() {
     return epoch;
   }
 
-  /** Returns the batch index within its epoch. */
+  /** {@return the batch index within its epoch} */
   public int index() {
     return index;
   }
 
-  /** Returns the number of pairs N (the tensors' batch dimension). */
+  /** {@return the number of pairs N (the tensors' batch dimension)} */
   public int size() {
     return pairs.size();
   }
 
-  /** Returns the image side in pixels (H = W). */
+  /** {@return the image side in pixels (H = W)} */
   public int resolution() {
     return resolution;
   }
 
-  /** Returns the NCHW shape of {@link #imagesA()} and {@link #imagesB()}. */
+  /** {@return the NCHW shape of {@link #imagesA()} and {@link #imagesB()}} */
   public long[] imageShape() {
     return new long[] {pairs.size(), 3, resolution, resolution};
   }
 
   /**
-   * Returns the pairs in batch order (identity and age indices actually loaded, which differ from
-   * the sampler's only when a lenient loader replaced an unreadable image).
+   * {@return the pairs in batch order (identity and age indices actually loaded, which differ from
+   * the sampler's only when a lenient loader replaced an unreadable image)}
    */
   public ImmutableList<PairSpec> pairs() {
     return pairs;
   }
 
-  /** Returns the input images A, NCHW float32 in [0, 1], as a read-only view positioned at 0. */
+  /** {@return the input images A, NCHW float32 in [0, 1], as a read-only view positioned at 0} */
   public FloatBuffer imagesA() {
     return FloatBuffer.wrap(imagesA).asReadOnlyBuffer();
   }
 
-  /** Returns the target images B, NCHW float32 in [0, 1], as a read-only view positioned at 0. */
+  /** {@return the target images B, NCHW float32 in [0, 1], as a read-only view positioned at 0} */
   public FloatBuffer imagesB() {
     return FloatBuffer.wrap(imagesB).asReadOnlyBuffer();
   }
 
-  /** Returns a copy of the input ages in years, one per pair. */
+  /** {@return a copy of the input ages in years, one per pair} */
   public float[] agesA() {
     return agesA.clone();
   }
 
-  /** Returns a copy of the target ages in years, one per pair. */
+  /** {@return a copy of the target ages in years, one per pair} */
   public float[] agesB() {
     return agesB.clone();
   }

@@ -111,32 +111,32 @@ public final class PairLoader implements AutoCloseable {
     return new Builder(dataset, sampler);
   }
 
-  /** Returns the dataset. */
+  /** {@return the dataset} */
   public AgeDataset dataset() {
     return dataset;
   }
 
-  /** Returns the sampler. */
+  /** {@return the sampler} */
   public AgeBatchSampler sampler() {
     return sampler;
   }
 
-  /** Returns the augmentation. */
+  /** {@return the augmentation} */
   public PairAugmentation augmentation() {
     return augmentation;
   }
 
-  /** Returns the number of worker threads (0: batches load on the consumer's thread). */
+  /** {@return the number of worker threads (0: batches load on the consumer's thread)} */
   public int workers() {
     return workers;
   }
 
-  /** Returns the number of batches loaded ahead. */
+  /** {@return the number of batches loaded ahead} */
   public int prefetch() {
     return prefetch;
   }
 
-  /** Returns the number of unreadable images replaced so far (lenient datasets only). */
+  /** {@return the number of unreadable images replaced so far (lenient datasets only)} */
   public long skippedImages() {
     return skipped.get();
   }
@@ -431,7 +431,7 @@ public final class PairLoader implements AutoCloseable {
       return this;
     }
 
-    /** Returns the loader, with its worker threads started. */
+    /** {@return the loader, with its worker threads started} */
     public PairLoader build() {
       return new PairLoader(this);
     }

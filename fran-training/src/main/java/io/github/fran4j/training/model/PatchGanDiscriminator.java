@@ -87,17 +87,17 @@ public final class PatchGanDiscriminator extends AbstractBlock {
     byName = ImmutableMap.copyOf(names);
   }
 
-  /** Returns the first layer's width. */
+  /** {@return the first layer's width} */
   public int width() {
     return width;
   }
 
-  /** Returns whether stride-2 layers are blur-pooled. */
+  /** {@return whether stride-2 layers are blur-pooled} */
   public boolean blurPool() {
     return blurPool;
   }
 
-  /** Returns the parameters keyed by name ({@code model.<i>.weight|bias}). */
+  /** {@return the parameters keyed by name ({@code model.<i>.weight|bias})} */
   public ImmutableMap<String, Parameter> parametersByName() {
     return byName;
   }

@@ -54,12 +54,12 @@ public final class TransposedConv2x2 extends AbstractBlock {
                 .build());
   }
 
-  /** Returns the weight parameter, shape (Cin, Cout, 2, 2). */
+  /** {@return the weight parameter, shape (Cin, Cout, 2, 2)} */
   public Parameter weight() {
     return weight;
   }
 
-  /** Returns the bias parameter, shape (Cout). */
+  /** {@return the bias parameter, shape (Cout)} */
   public Parameter bias() {
     return bias;
   }

@@ -95,20 +95,20 @@ public final class UNet extends AbstractBlock {
     byName = ImmutableMap.copyOf(names);
   }
 
-  /** Returns the architecture. */
+  /** {@return the architecture} */
   public UNetConfig config() {
     return config;
   }
 
   /**
-   * Returns the block's parameters and BatchNorm running statistics keyed by their PyTorch names,
-   * in {@code state_dict()} order ({@code num_batches_tracked} has no DJL parameter and is absent).
+   * {@return the block's parameters and BatchNorm running statistics keyed by their PyTorch names,
+   * in {@code state_dict()} order ({@code num_batches_tracked} has no DJL parameter and is absent)}
    */
   public ImmutableMap<String, Parameter> parametersByName() {
     return byName;
   }
 
-  /** Returns how many training-mode forward passes the BatchNorm layers have seen. */
+  /** {@return how many training-mode forward passes the BatchNorm layers have seen} */
   public long batchesTracked() {
     return batchesTracked;
   }
@@ -192,8 +192,8 @@ public final class UNet extends AbstractBlock {
   }
 
   /**
-   * Returns the smallest input height and width accepted: 2^depth, and with blur-pool 2^depth +
-   * 2^(depth - 1) so that every max-pooled map has the 2 pixels reflect padding needs.
+   * {@return the smallest input height and width accepted: 2^depth, and with blur-pool 2^depth +
+   * 2^(depth - 1) so that every max-pooled map has the 2 pixels reflect padding needs}
    */
   public int minimumSize() {
     int d = config.depth();

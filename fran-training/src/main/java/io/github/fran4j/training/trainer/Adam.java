@@ -60,7 +60,7 @@ public final class Adam implements AutoCloseable {
     this.manager = checkNotNull(parent, "parent").newSubManager();
   }
 
-  /** Returns the number of steps taken. */
+  /** {@return the number of steps taken} */
   public long stepCount() {
     return step;
   }

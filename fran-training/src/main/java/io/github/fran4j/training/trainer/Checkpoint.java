@@ -30,7 +30,18 @@ public record Checkpoint(
     StateDict optimizerG,
     StateDict optimizerD,
     JsonObject resumeKey) {
-  /** Checks for nulls. */
+  /**
+   * Checks for nulls.
+   *
+   * @param epoch the 0-based epoch to continue in
+   * @param batch the next batch index within that epoch
+   * @param globalStep the number of training steps taken so far
+   * @param generator generator weights with PyTorch names and the UNetConfig metadata
+   * @param discriminator discriminator weights
+   * @param optimizerG the generator's Adam state
+   * @param optimizerD the discriminator's Adam state
+   * @param resumeKey {@link TrainingConfig#resumeKey()} of the run that wrote it
+   */
   public Checkpoint {
     checkNotNull(generator, "generator");
     checkNotNull(discriminator, "discriminator");

@@ -48,7 +48,7 @@ public record EpochMetrics(
       "epoch,global_step,lr_g,lr_d,train_g,train_l1,train_lpips,train_adv,train_d,val_g,val_d,"
           + "val_l1,val_psnr,identity_l1,identity_psnr,seconds";
 
-  /** Returns the row as CSV (no newline). */
+  /** {@return the row as CSV (no newline)} */
   public String toCsv() {
     return String.format(
         Locale.ROOT,

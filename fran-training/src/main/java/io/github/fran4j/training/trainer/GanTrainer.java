@@ -300,22 +300,22 @@ public final class GanTrainer implements AutoCloseable {
     LOG.info("resumed {} at epoch {}, batch {}, step {}", dir, epoch + 1, batch, globalStep);
   }
 
-  /** Returns the generator (for inspection and tests). */
+  /** {@return the generator (for inspection and tests)} */
   public UNet generator() {
     return g;
   }
 
-  /** Returns the discriminator. */
+  /** {@return the discriminator} */
   public PatchGanDiscriminator discriminator() {
     return d;
   }
 
-  /** Returns the run directory. */
+  /** {@return the run directory} */
   public RunDirectory runDirectory() {
     return run;
   }
 
-  /** Returns whether LPIPS is part of the generator loss. */
+  /** {@return whether LPIPS is part of the generator loss} */
   public boolean lpipsEnabled() {
     return lpips != null;
   }

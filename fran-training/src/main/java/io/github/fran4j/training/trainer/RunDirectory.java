@@ -62,27 +62,27 @@ public final class RunDirectory {
     this.root = checkNotNull(root, "root").toAbsolutePath().normalize();
   }
 
-  /** Returns the run directory. */
+  /** {@return the run directory} */
   public Path root() {
     return root;
   }
 
-  /** Returns the checkpoints folder. */
+  /** {@return the checkpoints folder} */
   public Path checkpointsDir() {
     return root.resolve("checkpoints");
   }
 
-  /** Returns {@code metrics.csv}. */
+  /** {@return {@code metrics.csv}} */
   public Path metricsFile() {
     return root.resolve("metrics.csv");
   }
 
-  /** Returns the samples folder. */
+  /** {@return the samples folder} */
   public Path samplesDir() {
     return root.resolve("samples");
   }
 
-  /** Returns the latest generator, {@code model.safetensors}. */
+  /** {@return the latest generator, {@code model.safetensors}} */
   public Path modelFile() {
     return root.resolve("model.safetensors");
   }
@@ -124,13 +124,13 @@ public final class RunDirectory {
     }
   }
 
-  /** Returns the newest complete checkpoint folder, if any. */
+  /** {@return the newest complete checkpoint folder, if any} */
   public Optional<Path> latestCheckpoint() {
     List<Path> all = checkpoints();
     return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
   }
 
-  /** Returns the complete checkpoint folders, oldest first. */
+  /** {@return the complete checkpoint folders, oldest first} */
   public List<Path> checkpoints() {
     if (!Files.isDirectory(checkpointsDir())) {
       return List.of();

@@ -82,7 +82,7 @@ public final class TrainingConfig {
     return new Builder(dataDir, runDir);
   }
 
-  /** Returns a builder pre-filled with this configuration. */
+  /** {@return a builder pre-filled with this configuration} */
   public Builder toBuilder() {
     Builder b = new Builder(dataDir, runDir);
     b.valDir = valDir;
@@ -107,107 +107,107 @@ public final class TrainingConfig {
     return b;
   }
 
-  /** Returns the training dataset folder. */
+  /** {@return the training dataset folder} */
   public Path dataDir() {
     return dataDir;
   }
 
-  /** Returns the validation dataset folder, if one was given. */
+  /** {@return the validation dataset folder, if one was given} */
   public Optional<Path> valDir() {
     return Optional.ofNullable(valDir);
   }
 
-  /** Returns the run directory. */
+  /** {@return the run directory} */
   public Path runDir() {
     return runDir;
   }
 
-  /** Returns the generator architecture; its training resolution is the image size. */
+  /** {@return the generator architecture; its training resolution is the image size} */
   public UNetConfig unet() {
     return unet;
   }
 
-  /** Returns the discriminator's first-layer width. */
+  /** {@return the discriminator's first-layer width} */
   public int discriminatorWidth() {
     return discriminatorWidth;
   }
 
-  /** Returns the number of epochs to train to (a resumed run continues up to this many). */
+  /** {@return the number of epochs to train to (a resumed run continues up to this many)} */
   public int epochs() {
     return epochs;
   }
 
-  /** Returns the identities (pairs) per batch. */
+  /** {@return the identities (pairs) per batch} */
   public int identitiesPerBatch() {
     return identitiesPerBatch;
   }
 
-  /** Returns the batches per epoch, or 0 for the sampler's default (identities x ages / 2k). */
+  /** {@return the batches per epoch, or 0 for the sampler's default (identities x ages / 2k)} */
   public int batchesPerEpoch() {
     return batchesPerEpoch;
   }
 
-  /** Returns the generator's base learning rate. */
+  /** {@return the generator's base learning rate} */
   public double lrG() {
     return lrG;
   }
 
-  /** Returns the discriminator's base learning rate. */
+  /** {@return the discriminator's base learning rate} */
   public double lrD() {
     return lrD;
   }
 
-  /** Returns the StepLR period in epochs. */
+  /** {@return the StepLR period in epochs} */
   public int lrStepEpochs() {
     return lrStepEpochs;
   }
 
-  /** Returns the StepLR factor. */
+  /** {@return the StepLR factor} */
   public double lrGamma() {
     return lrGamma;
   }
 
-  /** Returns the loss weights. */
+  /** {@return the loss weights} */
   public LossWeights lossWeights() {
     return lossWeights;
   }
 
-  /** Returns the LPIPS weights file, if any (without it, training runs without LPIPS). */
+  /** {@return the LPIPS weights file, if any (without it, training runs without LPIPS)} */
   public Optional<Path> lpipsWeights() {
     return Optional.ofNullable(lpipsWeights);
   }
 
-  /** Returns the seed for initialisation, sampling, augmentation and wrong ages. */
+  /** {@return the seed for initialisation, sampling, augmentation and wrong ages} */
   public long seed() {
     return seed;
   }
 
-  /** Returns the total step limit (0 = none); the run checkpoints and stops when reached. */
+  /** {@return the total step limit (0 = none); the run checkpoints and stops when reached} */
   public long maxSteps() {
     return maxSteps;
   }
 
-  /** Returns how many checkpoints are kept. */
+  /** {@return how many checkpoints are kept} */
   public int keepCheckpoints() {
     return keepCheckpoints;
   }
 
-  /** Returns the validation batches per epoch (0 = the whole validation set). */
+  /** {@return the validation batches per epoch (0 = the whole validation set)} */
   public int validationBatches() {
     return validationBatches;
   }
 
-  /** Returns how many validation pairs the sample grids show. */
+  /** {@return how many validation pairs the sample grids show} */
   public int sampleCount() {
     return sampleCount;
   }
 
-  /** Returns the data loader's worker threads. */
+  /** {@return the data loader's worker threads} */
   public int workers() {
     return workers;
   }
 
-  /** Returns whether a console progress bar is shown. */
+  /** {@return whether a console progress bar is shown} */
   public boolean progressBar() {
     return progressBar;
   }
@@ -272,7 +272,7 @@ public final class TrainingConfig {
     return out;
   }
 
-  /** Returns every setting as JSON (for the run's metadata). */
+  /** {@return every setting as JSON (for the run's metadata)} */
   public JsonObject toJson() {
     JsonObject o = resumeKey();
     o.addProperty("data", dataDir.toString());

@@ -99,7 +99,7 @@ public final class PthReader {
     return builder().build().load(file);
   }
 
-  /** Returns a builder with the default limits. */
+  /** {@return a builder with the default limits} */
   public static Builder builder() {
     return new Builder();
   }
@@ -672,7 +672,7 @@ public final class PthReader {
       return this;
     }
 
-    /** Returns the reader. */
+    /** {@return the reader} */
     public PthReader build() {
       return new PthReader(this);
     }

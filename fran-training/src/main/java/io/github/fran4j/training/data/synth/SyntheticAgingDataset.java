@@ -59,27 +59,27 @@ public final class SyntheticAgingDataset {
     this.threads = b.threads;
   }
 
-  /** Returns a builder (64 identities, 256 px, ages 10..85 step 5, seed 0). */
+  /** {@return a builder (64 identities, 256 px, ages 10..85 step 5, seed 0)} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns the number of identities. */
+  /** {@return the number of identities} */
   public int identityCount() {
     return identities;
   }
 
-  /** Returns the image side in pixels. */
+  /** {@return the image side in pixels} */
   public int size() {
     return size;
   }
 
-  /** Returns the ages in years, ascending. */
+  /** {@return the ages in years, ascending} */
   public ImmutableList<Integer> ages() {
     return ages;
   }
 
-  /** Returns the seed. */
+  /** {@return the seed} */
   public long seed() {
     return seed;
   }
@@ -230,7 +230,7 @@ public final class SyntheticAgingDataset {
     return sheet;
   }
 
-  /** Returns a builder pre-filled with this dataset's settings. */
+  /** {@return a builder pre-filled with this dataset's settings} */
   public Builder toBuilder() {
     return builder()
         .optIdentities(identities)
@@ -318,7 +318,7 @@ public final class SyntheticAgingDataset {
       return this;
     }
 
-    /** Returns the dataset. */
+    /** {@return the dataset} */
     public SyntheticAgingDataset build() {
       return new SyntheticAgingDataset(this);
     }

@@ -56,7 +56,7 @@ public final class DemoCommand implements Callable<Integer> {
           + "minutes on an idle 2-core machine).")
   int steps;
 
-  @Option(names = "--minutes", paramLabel = "N", defaultValue = "6",
+  @Option(names = "--minutes", paramLabel = "N", defaultValue = "4",
       description = "Training time cap in minutes: a loaded machine stops at an epoch boundary "
           + "before --steps (default: ${DEFAULT-VALUE}).")
   double minutes;

@@ -130,13 +130,16 @@ public final class ReAgingMetrics {
      * @return the sentence
      */
     public String sentence() {
+      String pattern = Double.isNaN(deltaCorrelation)
+          ? "and it changes every pixel alike (no pattern to compare with the true change yet)."
+          : String.format(Locale.ROOT, "and its per-pixel changes correlate %.2f with the true "
+              + "ones (1 = same pattern, 0 = unrelated).", deltaCorrelation);
       return String.format(Locale.ROOT,
           "On %d held-out re-agings the model captures %.0f%% of the true change: its average "
               + "pixel error (L1 %.4f) is %.2fx that of returning the input unchanged (L1 %.4f), "
-              + "PSNR %.2f dB vs %.2f dB, and its per-pixel changes correlate %.2f with the true "
-              + "ones (1 = same pattern, 0 = unrelated).",
+              + "PSNR %.2f dB vs %.2f dB, ",
           pairs, 100 * changeCaptured, modelL1, modelL1 / identityL1, identityL1, modelPsnr,
-          identityPsnr, deltaCorrelation);
+          identityPsnr) + pattern;
     }
   }
 

@@ -119,6 +119,7 @@ class ReAgingMetricsTest {
     Summary identity = new ReAgingMetrics().add(in, truth, in, 70).overall();
     assertEquals(0.0, identity.changeCaptured(), 1e-7);
     assertTrue(Double.isNaN(identity.deltaCorrelation()));
+    assertTrue(identity.sentence().contains("changes every pixel alike"), identity.sentence());
     // Half way: L1 0.15 vs 0.3, captured 50%.
     float[] half = {0.3f, 0.6f};
     Summary h = new ReAgingMetrics().add(in, truth, half, 70).overall();
@@ -126,6 +127,7 @@ class ReAgingMetricsTest {
     assertEquals(0.3, h.identityL1(), 1e-6);
     assertEquals(0.5, h.changeCaptured(), 1e-6);
     assertTrue(h.sentence().contains("captures 50% of the true change"), h.sentence());
+    assertTrue(h.sentence().contains("correlate 1.00 with the true ones"), h.sentence());
   }
 
   @Test

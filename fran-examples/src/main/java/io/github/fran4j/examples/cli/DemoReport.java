@@ -6,6 +6,7 @@ import io.github.fran4j.core.image.PlanarImage;
 import io.github.fran4j.core.io.AtomicFiles;
 import io.github.fran4j.core.pipeline.Photos;
 import io.github.fran4j.training.data.AgeDataset;
+import io.github.fran4j.training.metrics.ReAgingMetrics;
 import io.github.fran4j.training.trainer.EpochMetrics;
 import io.github.fran4j.training.trainer.GanTrainer;
 import io.github.fran4j.training.trainer.TrainingConfig;
@@ -26,8 +27,10 @@ import java.util.Map;
 
 /**
  * The demo's evaluation and report: re-ages held-out identities from several input ages to several
- * target ages, measures L1 and PSNR against the ground truth beside the identity baseline (output =
- * input), and writes a contact sheet, {@code metrics.json} and {@code report.html}.
+ * target ages, measures them with {@link ReAgingMetrics} (L1 and PSNR beside the identity
+ * baseline, change captured per target-age band, delta correlation), and writes a contact sheet
+ * (input, re-aged, truth and a heat map of the model's per-pixel change), an age sweep of one
+ * held-out identity, {@code metrics.json} and {@code report.html}.
  */
 final class DemoReport {
   /** Ages the evaluation starts from and aims at (a subset of the synthetic ages). */
@@ -38,34 +41,28 @@ final class DemoReport {
    */
   static final int SHEET_FROM = 30;
   static final int[] SHEET_TO = {15, 45, 60, 75};
-  private static final int SHEET_IDENTITIES = 4;
+  private static final int SHEET_IDENTITIES = 3;
   private static final int CELL = 128;
+  private static final int SWEEP_CELL = 96;
+  /** Mean absolute RGB change drawn at full heat in the heat-map row. */
+  static final float HEAT_FULL_SCALE = 0.25f;
 
-  private final double modelL1;
-  private final double identityL1;
-  private final double modelPsnr;
-  private final double identityPsnr;
-  private final int pairs;
+  private final ReAgingMetrics metrics;
   private final BufferedImage sheet;
+  private final BufferedImage sweep;
   private final String backend;
 
-  private DemoReport(double modelL1, double identityL1, double modelPsnr, double identityPsnr,
-      int pairs, BufferedImage sheet, String backend) {
-    this.modelL1 = modelL1;
-    this.identityL1 = identityL1;
-    this.modelPsnr = modelPsnr;
-    this.identityPsnr = identityPsnr;
-    this.pairs = pairs;
+  private DemoReport(ReAgingMetrics metrics, BufferedImage sheet, BufferedImage sweep,
+      String backend) {
+    this.metrics = metrics;
     this.sheet = sheet;
+    this.sweep = sweep;
     this.backend = backend;
   }
 
-  double modelL1() {
-    return modelL1;
-  }
-
-  double identityL1() {
-    return identityL1;
+  /** Returns the held-out figures over every evaluated pair. */
+  ReAgingMetrics.Summary overall() {
+    return metrics.overall();
   }
 
   /**
@@ -79,11 +76,7 @@ final class DemoReport {
   static DemoReport evaluate(ReAger reager, Path valDir, int size)
       throws IOException {
     AgeDataset val = AgeDataset.builder(valDir).optResolution(size).build();
-    double sumModel = 0;
-    double sumIdentity = 0;
-    double mseModel = 0;
-    double mseIdentity = 0;
-    int pairs = 0;
+    ReAgingMetrics metrics = new ReAgingMetrics();
     int sheetRows = Math.min(SHEET_IDENTITIES, val.identityCount());
     List<BufferedImage[]> sheetCells = new ArrayList<>();
     for (int id = 0; id < val.identityCount(); id++) {
@@ -104,22 +97,88 @@ final class DemoReport {
         List<BufferedImage> predicted = reager.sweep(images.get(a), a,
             targets.stream().mapToDouble(Integer::doubleValue).toArray());
         for (int t = 0; t < targets.size(); t++) {
-          float[] truth = planes.get(targets.get(t));
-          double[] m = errors(PlanarImage.fromBufferedImage(predicted.get(t)).rgb(), truth);
-          double[] i = errors(planes.get(a), truth);
-          sumModel += m[0];
-          mseModel += m[1];
-          sumIdentity += i[0];
-          mseIdentity += i[1];
-          pairs++;
+          metrics.add(planes.get(a), planes.get(targets.get(t)),
+              PlanarImage.fromBufferedImage(predicted.get(t)).rgb(), targets.get(t));
         }
         if (a == SHEET_FROM && id < sheetRows) {
           sheetCells.add(sheetRow(images, targets, predicted));
         }
       }
     }
-    return new DemoReport(sumModel / pairs, sumIdentity / pairs, psnr(mseModel / pairs),
-        psnr(mseIdentity / pairs), pairs, contactSheet(sheetCells), reager.describe());
+    return new DemoReport(metrics, contactSheet(sheetCells), ageSweep(reager, val),
+        reager.describe());
+  }
+
+  /**
+   * Re-ages the first held-out identity from {@link #SHEET_FROM} to every age of the dataset:
+   * a row of re-aged faces above a row of the ground truth.
+   */
+  private static BufferedImage ageSweep(ReAger reager, AgeDataset val) throws IOException {
+    int from = val.ages().indexOf(SHEET_FROM);
+    if (from < 0) {
+      from = 0;
+    }
+    BufferedImage input = val.image(0, from);
+    double[] ages = val.ages().stream().mapToDouble(Integer::doubleValue).toArray();
+    List<BufferedImage> aged = reager.sweep(input, val.ages().get(from), ages);
+    int label = 70;
+    int header = 24;
+    BufferedImage out = new BufferedImage(label + ages.length * SWEEP_CELL,
+        header + 2 * SWEEP_CELL, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = out.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, out.getWidth(), out.getHeight());
+    g.setColor(Color.DARK_GRAY);
+    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+    g.drawString("re-aged", 6, header + SWEEP_CELL / 2);
+    g.drawString("truth", 6, header + SWEEP_CELL + SWEEP_CELL / 2);
+    for (int i = 0; i < ages.length; i++) {
+      int x = label + i * SWEEP_CELL;
+      g.drawString((i == from ? "input " : "") + (int) ages[i], x + 6, 17);
+      g.drawImage(aged.get(i), x, header, SWEEP_CELL, SWEEP_CELL, null);
+      g.drawImage(val.image(0, i), x, header + SWEEP_CELL, SWEEP_CELL, SWEEP_CELL, null);
+    }
+    g.dispose();
+    return out;
+  }
+
+  /**
+   * Returns a heat map of the per-pixel change between two images: the mean absolute RGB
+   * difference, black at 0 through red and yellow to white at {@link #HEAT_FULL_SCALE} and above.
+   *
+   * @param from the input
+   * @param to the output
+   * @return an image of the same size
+   */
+  static BufferedImage heatMap(BufferedImage from, BufferedImage to) {
+    float[] a = PlanarImage.fromBufferedImage(from).rgb();
+    float[] b = PlanarImage.fromBufferedImage(to).rgb();
+    int w = from.getWidth();
+    int h = from.getHeight();
+    int plane = w * h;
+    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int i = y * w + x;
+        float d = 0;
+        for (int c = 0; c < 3; c++) {
+          d += Math.abs(b[c * plane + i] - a[c * plane + i]);
+        }
+        out.setRGB(x, y, heat(d / 3 / HEAT_FULL_SCALE));
+      }
+    }
+    return out;
+  }
+
+  /** Black -> red -> yellow -> white for t in [0, 1] (clamped). */
+  static int heat(float t) {
+    float v = Math.max(0f, Math.min(1f, t)) * 3;
+    int r = (int) (255 * Math.min(1f, v));
+    int g = (int) (255 * Math.max(0f, Math.min(1f, v - 1)));
+    int bl = (int) (255 * Math.max(0f, Math.min(1f, v - 2)));
+    return (r << 16) | (g << 8) | bl;
   }
 
   /**
@@ -137,27 +196,11 @@ final class DemoReport {
     return row;
   }
 
-  /** Returns {mean absolute error, mean squared error} over all values. */
-  private static double[] errors(float[] a, float[] b) {
-    double abs = 0;
-    double sq = 0;
-    for (int i = 0; i < a.length; i++) {
-      double d = a[i] - b[i];
-      abs += Math.abs(d);
-      sq += d * d;
-    }
-    return new double[] {abs / a.length, sq / a.length};
-  }
-
-  private static double psnr(double mse) {
-    return 10 * Math.log10(1 / Math.max(mse, 1e-12));
-  }
-
   private static BufferedImage contactSheet(List<BufferedImage[]> rows) {
     int cols = 1 + SHEET_TO.length;
     int header = 28;
     int label = 70;
-    BufferedImage out = new BufferedImage(label + cols * CELL, header + 2 * rows.size() * CELL,
+    BufferedImage out = new BufferedImage(label + cols * CELL, header + 3 * rows.size() * CELL,
         BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
@@ -173,16 +216,23 @@ final class DemoReport {
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     for (int r = 0; r < rows.size(); r++) {
       BufferedImage[] row = rows.get(r);
-      int yModel = header + 2 * r * CELL;
+      int yModel = header + 3 * r * CELL;
       int yTruth = yModel + CELL;
+      int yHeat = yTruth + CELL;
+      g.setColor(Color.DARK_GRAY);
       g.drawString("re-aged", 6, yModel + CELL / 2);
       g.drawString("truth", 6, yTruth + CELL / 2);
+      g.drawString("change", 6, yHeat + CELL / 2 - 7);
+      g.drawString("(model)", 6, yHeat + CELL / 2 + 8);
       g.drawImage(row[0], label, yModel, CELL, CELL, null);
       g.drawImage(row[0], label, yTruth, CELL, CELL, null);
+      g.setColor(Color.BLACK);
+      g.fillRect(label, yHeat, CELL, CELL); // the input has no change
       for (int c = 0; c < SHEET_TO.length; c++) {
         int x = label + (c + 1) * CELL;
         g.drawImage(row[1 + c], x, yModel, CELL, CELL, null);
         g.drawImage(row[1 + SHEET_TO.length + c], x, yTruth, CELL, CELL, null);
+        g.drawImage(heatMap(row[0], row[1 + c]), x, yHeat, CELL, CELL, null);
       }
     }
     g.dispose();
@@ -210,22 +260,54 @@ final class DemoReport {
   }
 
   /**
-   * Writes {@code contact-sheet.png}, {@code metrics.json} and {@code report.html} into the demo
-   * folder.
+   * Returns the verdict a newcomer reads first: whether the model ages, with the numbers.
+   *
+   * @return one or two sentences
+   */
+  String verdict() {
+    ReAgingMetrics.Summary o = metrics.overall();
+    String head = o.changeCaptured() >= GOAL
+        ? "The model re-ages held-out faces."
+        : o.changeCaptured() > 0
+            ? "The model has started to re-age but captures less than half of the change: "
+                + "train longer (--steps, --minutes)."
+            : "The model does not re-age yet: train longer (--steps, --minutes).";
+    return head + " " + o.sentence();
+  }
+
+  /** Change captured at which the demo calls the model one that re-ages. */
+  static final double GOAL = 0.5;
+
+  /**
+   * Writes {@code contact-sheet.png}, {@code age-sweep.png}, {@code metrics.json} and
+   * {@code report.html} into the demo folder.
    *
    * @return the report's path
    */
   Path write(Path out, Path runDir, GanTrainer.Result result, TrainingConfig cfg, Duration total)
       throws IOException {
     Photos.write(sheet, out.resolve("contact-sheet.png"));
+    Photos.write(sweep, out.resolve("age-sweep.png"));
     List<EpochMetrics> epochs = result.metrics();
-    String json = String.format(Locale.ROOT,
-        "{%n  \"heldOutPairs\": %d,%n  \"model\": {\"l1\": %.6f, \"psnr\": %.3f},%n"
-            + "  \"identityBaseline\": {\"l1\": %.6f, \"psnr\": %.3f},%n  \"epochs\": %d,%n"
-            + "  \"steps\": %d,%n  \"backend\": \"%s\",%n  \"seconds\": %d%n}%n",
-        pairs, modelL1, modelPsnr, identityL1, identityPsnr, epochs.size(), result.globalStep(),
-        backend, total.getSeconds());
-    AtomicFiles.writeString(out.resolve("metrics.json"), json);
+    ReAgingMetrics.Summary o = metrics.overall();
+    com.google.gson.JsonObject j = new com.google.gson.JsonObject();
+    j.addProperty("heldOutPairs", o.pairs());
+    j.add("model", figures(o.modelL1(), o.modelPsnr()));
+    j.add("identityBaseline", figures(o.identityL1(), o.identityPsnr()));
+    put(j, "changeCaptured", o.changeCaptured());
+    put(j, "deltaCorrelation", o.deltaCorrelation());
+    com.google.gson.JsonObject bands = new com.google.gson.JsonObject();
+    for (ReAgingMetrics.Band b : metrics.populatedBands()) {
+      put(bands, b.label(), metrics.band(b).changeCaptured());
+    }
+    j.add("changeCapturedByTargetAge", bands);
+    j.addProperty("recipe", cfg.recipe().name().toLowerCase(Locale.ROOT));
+    j.addProperty("epochs", epochs.size());
+    j.addProperty("steps", result.globalStep());
+    j.addProperty("backend", backend);
+    j.addProperty("seconds", total.getSeconds());
+    AtomicFiles.writeString(out.resolve("metrics.json"),
+        new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(j) + "\n");
 
     String rel = out.toAbsolutePath().relativize(runDir.toAbsolutePath()).toString()
         .replace('\\', '/');
@@ -233,35 +315,53 @@ final class DemoReport {
     for (EpochMetrics m : epochs) {
       rows.append(String.format(Locale.ROOT,
           "<tr><td>%d</td><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td>"
-              + "<td>%.2f</td><td>%.2f</td></tr>%n",
+              + "<td>%.2f</td><td>%.2f</td><td>%.0f%%</td></tr>%n",
           m.epoch(), m.globalStep(), m.trainG(), m.trainD(), m.valL1(), m.identityL1(),
-          m.valPsnr(), m.identityPsnr()));
+          m.valPsnr(), m.identityPsnr(), 100 * m.changeCaptured()));
     }
-    String verdict = modelL1 < identityL1
-        ? "The model beats the identity baseline on held-out identities."
-        : "The model does not yet beat the identity baseline: train longer (--minutes).";
+    StringBuilder bandRows = new StringBuilder();
+    for (ReAgingMetrics.Band b : metrics.populatedBands()) {
+      ReAgingMetrics.Summary s = metrics.band(b);
+      bandRows.append(String.format(Locale.ROOT,
+          "<tr><td>%s</td><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.0f%%</td><td>%.2f</td></tr>%n",
+          esc(b.label()), s.pairs(), s.modelL1(), s.identityL1(), 100 * s.changeCaptured(),
+          s.deltaCorrelation()));
+    }
     String html = """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>FRAN for Java demo</title>
         <style>body{font-family:sans-serif;max-width:980px;margin:2em auto;color:#222}
         table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
-        img{max-width:100%%;border:1px solid #ddd}</style></head><body>
+        img{max-width:100%%;border:1px solid #ddd}.verdict{font-size:1.1em}</style></head><body>
         <h1>FRAN for Java demo</h1>
-        <p>Synthetic aging data, a width-%d FRAN trained %d epochs (%d steps) with the GAN trainer in
-        %s, exported to ONNX and reloaded through <code>ReAger.load</code> (%s).</p>
+        <p class="verdict"><b>%s</b></p>
+        <p>Synthetic aging data, a width-%d FRAN trained with the <code>%s</code> recipe for %d
+        steps (%d epochs) with the GAN trainer in %s, exported to ONNX and reloaded through
+        <code>ReAger.load</code> (%s).</p>
         <h2>Held-out identities</h2>
-        <p>%d re-aging pairs between ages %s.</p>
+        <p>%d re-aging pairs between ages %s, on identities the model never saw. "Change
+        captured" is 1 - L1(model, truth) / L1(input, truth): 100%% reproduces the true change,
+        0%% is no better than returning the input unchanged.</p>
         <table><tr><th></th><th>L1</th><th>PSNR (dB)</th></tr>
         <tr><td>model</td><td>%.4f</td><td>%.2f</td></tr>
         <tr><td>identity baseline (output = input)</td><td>%.4f</td><td>%.2f</td></tr></table>
-        <p><b>%s</b></p>
+        <p>By target age:</p>
+        <table><tr><th>target age</th><th>pairs</th><th>model L1</th><th>identity L1</th>
+        <th>change captured</th><th>delta correlation</th></tr>
+        %s</table>
         <h2>Contact sheet</h2>
-        <p>Each identity: the input at %d re-aged to %s (top) and the ground truth (bottom).</p>
+        <p>Each identity: the input at %d re-aged to %s, the ground truth, and a heat map of the
+        model's per-pixel change (black: none; red, yellow, white: up to %.2f mean RGB change).</p>
         <img src="contact-sheet.png" alt="contact sheet">
+        <h2>Age sweep</h2>
+        <p>One held-out identity re-aged from %d to every age of the dataset (top) beside the
+        ground truth (bottom).</p>
+        <img src="age-sweep.png" alt="age sweep">
         <h2>Training</h2>
-        <img src="%s/losses.png" alt="losses"> <img src="%s/validation.png" alt="validation">
+        <img src="%s/change.png" alt="change captured per epoch">
+        <img src="%s/validation.png" alt="validation L1"> <img src="%s/losses.png" alt="losses">
         <table><tr><th>epoch</th><th>step</th><th>train G</th><th>train D</th><th>val L1</th>
-        <th>identity L1</th><th>val PSNR</th><th>identity PSNR</th></tr>
+        <th>identity L1</th><th>val PSNR</th><th>identity PSNR</th><th>change captured</th></tr>
         %s</table>
         <h2>Files</h2>
         <ul><li><a href="model.onnx">model.onnx</a> (the deployed model)</li>
@@ -269,13 +369,31 @@ final class DemoReport {
         <li><a href="%s/metrics.csv">metrics.csv</a>, <a href="metrics.json">metrics.json</a></li>
         <li><a href="%s/samples/">samples</a> (input | target | prediction per epoch)</li></ul>
         </body></html>
-        """.formatted(cfg.unet().baseWidth(), epochs.size(), result.globalStep(),
-            DemoCommand.human(total), esc(backend), pairs, java.util.Arrays.toString(EVAL_AGES),
-            modelL1, modelPsnr, identityL1, identityPsnr, verdict, SHEET_FROM,
-            java.util.Arrays.toString(SHEET_TO), rel, rel, rows, rel, rel, rel);
+        """.formatted(esc(verdict()), cfg.unet().baseWidth(),
+            cfg.recipe().name().toLowerCase(Locale.ROOT), result.globalStep(), epochs.size(),
+            DemoCommand.human(total), esc(backend), o.pairs(),
+            java.util.Arrays.toString(EVAL_AGES), o.modelL1(), o.modelPsnr(), o.identityL1(),
+            o.identityPsnr(), bandRows, SHEET_FROM, java.util.Arrays.toString(SHEET_TO),
+            HEAT_FULL_SCALE, SHEET_FROM, rel, rel, rel, rows, rel, rel, rel);
     Path report = out.resolve("report.html");
     AtomicFiles.writeString(report, html);
     return report;
+  }
+
+  private static com.google.gson.JsonObject figures(double l1, double psnr) {
+    com.google.gson.JsonObject f = new com.google.gson.JsonObject();
+    put(f, "l1", l1);
+    put(f, "psnr", psnr);
+    return f;
+  }
+
+  /** Adds a number rounded to 6 decimals, or null when it is undefined (JSON has no NaN). */
+  private static void put(com.google.gson.JsonObject o, String key, double v) {
+    if (Double.isFinite(v)) {
+      o.addProperty(key, Math.round(v * 1e6) / 1e6);
+    } else {
+      o.add(key, com.google.gson.JsonNull.INSTANCE);
+    }
   }
 
   private static String esc(String s) {

@@ -5,6 +5,7 @@ import io.github.fran4j.core.model.Upsampling;
 import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.training.trainer.GanTrainer;
 import io.github.fran4j.training.trainer.TrainingConfig;
+import io.github.fran4j.training.trainer.TrainingRecipe;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -82,13 +83,34 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Override batches per epoch (default: identities x ages / 2K).")
   int batchesPerEpoch;
 
-  @Option(names = "--lr-g", paramLabel = "X", defaultValue = "1e-4",
-      description = "Generator learning rate (default: ${DEFAULT-VALUE}).")
-  double lrG;
+  @Option(names = "--recipe", paramLabel = "NAME", defaultValue = "reference",
+      converter = RecipeConverter.class,
+      description = "reference (the reference's settings) or fast (zero-initialised output, "
+          + "L1-only warm-up, cosine learning rate in steps; see docs/training.md) "
+          + "(default: ${DEFAULT-VALUE}).")
+  TrainingRecipe recipe;
 
-  @Option(names = "--lr-d", paramLabel = "X", defaultValue = "1e-5",
-      description = "Discriminator learning rate (default: ${DEFAULT-VALUE}).")
-  double lrD;
+  @Option(names = "--lr-g", paramLabel = "X",
+      description = "Generator learning rate (default: 1e-4; 1e-3 with --recipe fast).")
+  Double lrG;
+
+  @Option(names = "--lr-d", paramLabel = "X",
+      description = "Discriminator learning rate (default: 1e-5; 1e-4 with --recipe fast).")
+  Double lrD;
+
+  @Option(names = "--adv-warmup-steps", paramLabel = "N",
+      description = "Steps with L1 (and LPIPS) only, no discriminator (default: 0; 1000 with "
+          + "--recipe fast).")
+  Long advWarmupSteps;
+
+  @Option(names = "--lr-warmup-steps", paramLabel = "N",
+      description = "Steps of linear learning-rate warm-up (default: 0; 50 with --recipe fast).")
+  Long lrWarmupSteps;
+
+  @Option(names = "--output-init-scale", paramLabel = "X",
+      description = "Scale of the generator's initial output layer, 0 to 1 (default: 1; 0 with "
+          + "--recipe fast: start at 'no change').")
+  Double outputInitScale;
 
   @Option(names = "--lpips-weights", paramLabel = "FILE",
       description = "LPIPS-VGG16 safetensors file (see docs/training.md); without it no LPIPS.")
@@ -134,15 +156,30 @@ public final class TrainCommand implements Callable<Integer> {
         .optBlurPool(blurPool)
         .optTrainingResolution(size)
         .build();
-    return TrainingConfig.builder(data, out)
+    TrainingConfig.Builder b = TrainingConfig.builder(data, out)
+        .optRecipe(recipe)
         .optValDir(val)
         .optUNet(unet)
         .optDiscriminatorWidth(dWidth)
         .optEpochs(epochs)
         .optIdentitiesPerBatch(batchIdentities)
-        .optBatchesPerEpoch(batchesPerEpoch)
-        .optLrG(lrG)
-        .optLrD(lrD)
+        .optBatchesPerEpoch(batchesPerEpoch);
+    if (lrG != null) {
+      b.optLrG(lrG);
+    }
+    if (lrD != null) {
+      b.optLrD(lrD);
+    }
+    if (advWarmupSteps != null) {
+      b.optAdversarialWarmupSteps(advWarmupSteps);
+    }
+    if (lrWarmupSteps != null) {
+      b.optLrWarmupSteps(lrWarmupSteps);
+    }
+    if (outputInitScale != null) {
+      b.optOutputInitScale(outputInitScale);
+    }
+    return b
         .optLpipsWeights(lpipsWeights)
         .optSeed(seed)
         .optMaxSteps(maxSteps)
@@ -156,6 +193,18 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--overwrite",
       description = "Use a non-empty --out folder that is not a run directory.")
   boolean overwrite;
+  /** Parses a recipe name case-insensitively. */
+  static final class RecipeConverter implements picocli.CommandLine.ITypeConverter<TrainingRecipe> {
+    @Override
+    public TrainingRecipe convert(String value) {
+      try {
+        return TrainingRecipe.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException(
+            "unknown recipe '" + value + "'; expected reference or fast");
+      }
+    }
+  }
 
   @Override
   public Integer call() {
@@ -212,8 +261,9 @@ public final class TrainCommand implements Callable<Integer> {
           trainer.runDirectory().root());
       if (!r.metrics().isEmpty()) {
         var m = r.metrics().get(r.metrics().size() - 1);
-        outW.printf("last epoch %d: val L1 %.4f vs identity %.4f, PSNR %.2f dB vs %.2f dB%n",
-            m.epoch(), m.valL1(), m.identityL1(), m.valPsnr(), m.identityPsnr());
+        outW.printf("last epoch %d: val L1 %.4f vs identity %.4f, PSNR %.2f dB vs %.2f dB, "
+            + "change captured %.0f%%%n", m.epoch(), m.valL1(), m.identityL1(), m.valPsnr(),
+            m.identityPsnr(), 100 * m.changeCaptured());
       }
       outW.flush();
       return r.outcome() == GanTrainer.Outcome.STOPPED ? 130 : 0;

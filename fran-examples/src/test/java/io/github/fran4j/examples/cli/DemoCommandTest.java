@@ -35,19 +35,26 @@ class DemoCommandTest {
     Path out = dir.resolve("demo");
     StringWriter log = new StringWriter();
     int code = run(log, "demo", "--out", out.toString(), "--minutes", "0.01", "--identities", "3",
-        "--val-identities", "1", "--size", "32", "--width", "4", "--batches-per-epoch", "2");
+        "--val-identities", "1", "--size", "32", "--width", "4", "--batches-per-epoch", "2",
+        "--steps", "4");
     assertThat(code).as(log.toString()).isZero();
     assertThat(log.toString()).contains("[5/5]").contains("Report: ");
 
-    for (String f : new String[] {"report.html", "contact-sheet.png", "metrics.json", "model.onnx",
-        "run/losses.png", "run/validation.png", "run/model.safetensors"}) {
+    for (String f : new String[] {"report.html", "contact-sheet.png", "age-sweep.png",
+        "metrics.json", "model.onnx", "run/losses.png", "run/validation.png", "run/change.png",
+        "run/model.safetensors"}) {
       assertThat(out.resolve(f)).as(f).isRegularFile();
     }
     String html = Files.readString(out.resolve("report.html"));
-    assertThat(html).contains("contact-sheet.png").contains("run/losses.png")
-        .contains("identity baseline");
+    assertThat(html).contains("contact-sheet.png").contains("age-sweep.png")
+        .contains("run/losses.png").contains("identity baseline").contains("Change")
+        .contains("of the true change");
     BufferedImage sheet = ImageIO.read(out.resolve("contact-sheet.png").toFile());
-    assertThat(sheet.getHeight()).isGreaterThan(2 * 128); // one identity: re-aged + truth rows
+    // One identity: re-aged, truth and change heat-map rows.
+    assertThat(sheet.getHeight()).isGreaterThan(3 * 128);
+    BufferedImage sweep = ImageIO.read(out.resolve("age-sweep.png").toFile());
+    assertThat(sweep.getWidth()).isGreaterThan(16 * 96); // all 16 synthetic ages
+    assertThat(log.toString()).contains("of the true change");
 
     JsonObject m = JsonParser.parseString(Files.readString(out.resolve("metrics.json")))
         .getAsJsonObject();
@@ -55,8 +62,15 @@ class DemoCommandTest {
     assertThat(m.get("heldOutPairs").getAsInt()).isEqualTo(20);
     assertThat(m.getAsJsonObject("model").get("l1").getAsDouble()).isFinite().isPositive();
     // The identity baseline recomputed here from the held-out images themselves.
+    double baseline = identityL1(out.resolve("data/val"));
     assertThat(m.getAsJsonObject("identityBaseline").get("l1").getAsDouble())
-        .isCloseTo(identityL1(out.resolve("data/val")), within(1e-5));
+        .isCloseTo(baseline, within(1e-5));
+    // Change captured is 1 - model L1 / baseline L1 (pairs have equal sizes, so pooled = mean).
+    assertThat(m.get("changeCaptured").getAsDouble()).isCloseTo(
+        1 - m.getAsJsonObject("model").get("l1").getAsDouble() / baseline, within(1e-4));
+    assertThat(m.getAsJsonObject("changeCapturedByTargetAge").keySet())
+        .containsExactly("younger than 30", "30 to 59", "60 and over");
+    assertThat(m.get("recipe").getAsString()).isEqualTo("fast");
 
     try (ReAger reager = ReAger.load(out.resolve("model.onnx"))) {
       BufferedImage face = ImageIO.read(out.resolve("data/val/30").toFile().listFiles()[0]);

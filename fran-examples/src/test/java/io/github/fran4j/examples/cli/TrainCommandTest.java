@@ -2,6 +2,8 @@ package io.github.fran4j.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.fran4j.training.trainer.TrainingConfig;
+import io.github.fran4j.training.trainer.TrainingRecipe;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -85,6 +87,41 @@ class TrainCommandTest {
     Run r = run("train", "--data", "x", "--out", tmp.resolve("o").toString(), "--device", "tpu");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("unknown device 'tpu', expected auto, cpu, cuda or cuda:N");
+  }
+
+  @Test
+  void unknownRecipeIsAUsageError() {
+    Run r = run("train", "--data", "x", "--out", "y", "--recipe", "quick");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("unknown recipe 'quick'; expected reference or fast");
+  }
+
+  @Test
+  void outOfRangeInitScaleIsExplained() {
+    Run r = run("train", "--data", "x", "--out", tmp.resolve("o").toString(),
+        "--output-init-scale", "2");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("outputInitScale must be in [0, 1], got 2.0");
+  }
+
+  @Test
+  void recipeSetsDefaultsThatExplicitOptionsOverride() {
+    TrainingConfig c = parse("--data", "x", "--out", "y", "--recipe", "FAST", "--lr-g", "3e-4");
+    assertThat(c.recipe()).isEqualTo(TrainingRecipe.FAST);
+    assertThat(c.lrG()).isEqualTo(3e-4);
+    assertThat(c.lrD()).isEqualTo(1e-4);
+    assertThat(c.adversarialWarmupSteps()).isEqualTo(1000);
+    assertThat(parse("--data", "x", "--out", "y").resumeKey())
+        .isEqualTo(TrainingConfig.builder(Path.of("x"), Path.of("y")).build().resumeKey());
+  }
+
+  /** Parses {@code fran train} options as the CLI does and returns the settings they make. */
+  private static TrainingConfig parse(String... options) {
+    String[] args = new String[options.length + 1];
+    args[0] = "train";
+    System.arraycopy(options, 0, args, 1, options.length);
+    CommandLine.ParseResult pr = FranCli.commandLine().parseArgs(args);
+    return ((TrainCommand) pr.subcommand().commandSpec().userObject()).config();
   }
 
   @Test

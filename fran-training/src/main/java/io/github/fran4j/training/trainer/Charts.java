@@ -13,7 +13,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Writes the run's PNG charts with XChart: {@code losses.png} (train and validation G and D losses)
- * and {@code validation.png} (validation L1 and PSNR against the identity baseline). Runs headless.
+ * {@code validation.png} and {@code psnr.png} (validation L1 and PSNR against the identity
+ * baseline) and {@code change.png} (change captured per target-age band, delta correlation). Runs
+ * headless.
  * Thread-safe (stateless).
  */
 public final class Charts {
@@ -46,6 +48,17 @@ public final class Charts {
     add(psnr, rows, "model PSNR", EpochMetrics::valPsnr);
     add(psnr, rows, "identity PSNR", EpochMetrics::identityPsnr);
     save(psnr, dir.resolve("psnr.png"));
+
+    XYChart change = chart("Change captured on held-out pairs (1 = all, 0 = identity baseline)",
+        "change captured");
+    add(change, rows, "all target ages", EpochMetrics::changeCaptured);
+    add(change, rows, "target < 30", EpochMetrics::changeYoung);
+    add(change, rows, "target 30-59", EpochMetrics::changeMiddle);
+    add(change, rows, "target >= 60", EpochMetrics::changeOld);
+    add(change, rows, "delta correlation", EpochMetrics::deltaCorrelation);
+    if (!change.getSeriesMap().isEmpty()) {
+      save(change, dir.resolve("change.png"));
+    }
   }
 
   private static XYChart chart(String title, String yTitle) {
@@ -57,13 +70,15 @@ public final class Charts {
 
   private static void add(XYChart c, List<EpochMetrics> rows, String name,
       ToDoubleFunction<EpochMetrics> f) {
-    double[] x = rows.stream().mapToDouble(EpochMetrics::epoch).toArray();
-    double[] y = rows.stream().mapToDouble(f).toArray();
-    for (double v : y) {
-      if (!Double.isFinite(v)) {
-        return; // e.g. LPIPS off: skip a series rather than fail the chart
-      }
+    // Non-finite points (LPIPS off, D before the adversarial warm-up ends) are left out; a
+    // series without any point is left out altogether rather than failing the chart.
+    List<EpochMetrics> finite = rows.stream().filter(r -> Double.isFinite(f.applyAsDouble(r)))
+        .toList();
+    if (finite.isEmpty()) {
+      return;
     }
+    double[] x = finite.stream().mapToDouble(EpochMetrics::epoch).toArray();
+    double[] y = finite.stream().mapToDouble(f).toArray();
     c.addSeries(name, x, y).setMarker(SeriesMarkers.CIRCLE);
   }
 

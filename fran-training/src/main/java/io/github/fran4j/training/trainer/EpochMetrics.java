@@ -25,6 +25,14 @@ import java.util.Locale;
  * @param identityL1 L1 of input vs target (the do-nothing baseline)
  * @param identityPsnr PSNR of input vs target, pooled the same way
  * @param seconds wall time of the epoch (training and validation)
+ * @param changeCaptured share of the true change the clamped prediction captures, 1 -
+ *     L1(prediction, target) / L1(input, target) pooled over the validation pairs (see
+ *     {@link io.github.fran4j.training.metrics.ReAgingMetrics}); NaN in rows written before it
+ *     existed
+ * @param deltaCorrelation Pearson correlation of predicted and true deltas
+ * @param changeYoung change captured for target ages below 30
+ * @param changeMiddle change captured for target ages 30 to 59
+ * @param changeOld change captured for target ages 60 and over
  */
 public record EpochMetrics(
     int epoch,
@@ -42,19 +50,30 @@ public record EpochMetrics(
     double valPsnr,
     double identityL1,
     double identityPsnr,
-    double seconds) {
+    double seconds,
+    double changeCaptured,
+    double deltaCorrelation,
+    double changeYoung,
+    double changeMiddle,
+    double changeOld) {
+  private static final int OLD_FIELDS = 16;
+  private static final int FIELDS = 21;
+
   /** The CSV header matching {@link #toCsv()}. */
   public static final String CSV_HEADER =
       "epoch,global_step,lr_g,lr_d,train_g,train_l1,train_lpips,train_adv,train_d,val_g,val_d,"
-          + "val_l1,val_psnr,identity_l1,identity_psnr,seconds";
+          + "val_l1,val_psnr,identity_l1,identity_psnr,seconds,change_captured,delta_correlation,"
+          + "change_young,change_middle,change_old";
 
   /** {@return the row as CSV (no newline)} */
   public String toCsv() {
     return String.format(
         Locale.ROOT,
-        "%d,%d,%.6g,%.6g,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.4f,%.6f,%.4f,%.2f",
+        "%d,%d,%.6g,%.6g,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.4f,%.6f,%.4f,%.2f,%.4f,%.4f,"
+            + "%.4f,%.4f,%.4f",
         epoch, globalStep, lrG, lrD, trainG, trainL1, trainLpips, trainAdv, trainD, valG, valD,
-        valL1, valPsnr, identityL1, identityPsnr, seconds);
+        valL1, valPsnr, identityL1, identityPsnr, seconds, changeCaptured, deltaCorrelation,
+        changeYoung, changeMiddle, changeOld);
   }
 
   /**
@@ -62,19 +81,22 @@ public record EpochMetrics(
    *
    * @param line the row
    * @return the metrics
-   * @throws IllegalArgumentException if the row does not have 16 numeric fields
+   * @throws IllegalArgumentException if the row does not have 21 numeric fields (or the 16 of a
+   *     run written before the change-captured columns, which then read as NaN)
    */
   public static EpochMetrics fromCsv(String line) {
     String[] f = line.trim().split(",");
-    if (f.length != 16) {
-      throw new IllegalArgumentException(
-          "metrics row needs 16 fields (" + CSV_HEADER + "), got " + f.length + ": " + line);
+    if (f.length != FIELDS && f.length != OLD_FIELDS) {
+      throw new IllegalArgumentException("metrics row needs " + FIELDS + " fields (" + CSV_HEADER
+          + "), got " + f.length + ": " + line);
     }
-    double[] d = new double[16];
-    for (int i = 2; i < 16; i++) {
+    double[] d = new double[FIELDS];
+    java.util.Arrays.fill(d, Double.NaN);
+    for (int i = 2; i < f.length; i++) {
       d[i] = Double.parseDouble(f[i]);
     }
     return new EpochMetrics(Integer.parseInt(f[0]), Long.parseLong(f[1]), d[2], d[3], d[4], d[5],
-        d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15]);
+        d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15], d[16], d[17], d[18],
+        d[19], d[20]);
   }
 }

@@ -28,6 +28,8 @@ import io.github.fran4j.training.loss.LossWeights;
 import io.github.fran4j.training.loss.Losses;
 import io.github.fran4j.training.loss.Lpips;
 import io.github.fran4j.training.loss.WrongAges;
+import io.github.fran4j.training.metrics.ReAgingMetrics;
+import io.github.fran4j.training.metrics.ReAgingMetrics.Band;
 import io.github.fran4j.training.model.NativeArrays;
 import io.github.fran4j.training.model.PatchGanDiscriminator;
 import io.github.fran4j.training.model.UNet;
@@ -116,6 +118,9 @@ public final class GanTrainer implements AutoCloseable {
     default void onEpoch(EpochMetrics metrics) {}
   }
 
+  /** Steps, G, L1, LPIPS, adversarial, D, steps with a D update. */
+  private static final int EPOCH_SUMS = 7;
+
   private final TrainingConfig cfg;
   private final RunDirectory run;
   private final NDManager manager;
@@ -136,7 +141,7 @@ public final class GanTrainer implements AutoCloseable {
   private long epoch;
   private int batch;
   private long globalStep;
-  private double[] epochSums = new double[6];
+  private double[] epochSums = new double[EPOCH_SUMS];
   private volatile boolean stopRequested;
   private Listener listener = new Listener() {};
   private boolean closed;
@@ -163,6 +168,7 @@ public final class GanTrainer implements AutoCloseable {
       // PyTorch's default conv init bound 1/sqrt(fan_in) is Xavier-uniform over fan-in, magnitude 1.
       g.setInitializer(init(), Parameter.Type.WEIGHT);
       g.initialize(manager, DataType.FLOAT32, new Shape(1, cfg.unet().inChannels(), res, res));
+      scaleOutputLayer(cfg.outputInitScale());
       d = new PatchGanDiscriminator(4, cfg.discriminatorWidth(), cfg.unet().blurPool());
       d.setInitializer(init(), Parameter.Type.WEIGHT);
       d.initialize(manager, DataType.FLOAT32, new Shape(1, 4, res, res));
@@ -198,6 +204,17 @@ public final class GanTrainer implements AutoCloseable {
         .optAugmentation(PairAugmentation.none(res))
         .optWorkers(0)
         .build();
+  }
+
+  /** Scales the output convolution; 0 makes the untrained generator predict no change. */
+  private void scaleOutputLayer(double scale) {
+    if (scale == 1.0) {
+      return;
+    }
+    for (String name : List.of(cfg.unet().layout().outWeight(), cfg.unet().layout().outBias())) {
+      NDArray a = g.parametersByName().get(name).getArray();
+      a.muli((float) scale);
+    }
   }
 
   private static XavierInitializer init() {
@@ -296,6 +313,9 @@ public final class GanTrainer implements AutoCloseable {
       for (int i = 0; i < epochSums.length && i < f.length; i++) {
         epochSums[i] = Double.parseDouble(f[i]);
       }
+      if (f.length < EPOCH_SUMS) {
+        epochSums[6] = epochSums[0]; // written before the adversarial warm-up existed
+      }
     }
     LOG.info("resumed {} at epoch {}, batch {}, step {}", dir, epoch + 1, batch, globalStep);
   }
@@ -351,10 +371,13 @@ public final class GanTrainer implements AutoCloseable {
     LOG.info("training {} epochs of {} batches ({} pairs each) at {}x{}, G {} params, LPIPS {}",
         cfg.epochs(), bpe, cfg.identitiesPerBatch(), res, res,
         cfg.unet().layout().trainableParameterCount(), lpips == null ? "off" : "on");
+    // The cosine spans the planned run, not --max-steps: a step limit stops a run without
+    // changing its schedule, so a resumed run keeps the rates of an uninterrupted one.
+    long span = cfg.lrScheduleSteps() > 0 ? cfg.lrScheduleSteps() : (long) cfg.epochs() * bpe;
     while (epoch < cfg.epochs()) {
       long start = System.nanoTime();
-      double lrG = cfg.learningRate(cfg.lrG(), epoch);
-      double lrD = cfg.learningRate(cfg.lrD(), epoch);
+      double lrG = cfg.learningRate(cfg.lrG(), epoch, globalStep, span);
+      double lrD = cfg.learningRate(cfg.lrD(), epoch, globalStep, span);
       try (ProgressBar pb = progressBar(bpe)) {
         if (batch < bpe) {
           Iterator<PairBatch> it = trainLoader.epoch(epoch);
@@ -363,6 +386,8 @@ public final class GanTrainer implements AutoCloseable {
             if (b < batch) {
               continue; // resumed mid-epoch: the same batches are drawn, the done ones skipped
             }
+            lrG = cfg.learningRate(cfg.lrG(), epoch, globalStep, span);
+            lrD = cfg.learningRate(cfg.lrD(), epoch, globalStep, span);
             StepLosses l = step(pbatch, lrG, lrD, w);
             globalStep++;
             batch = b + 1;
@@ -390,12 +415,13 @@ public final class GanTrainer implements AutoCloseable {
       Charts.write(history, run.root());
       epoch++;
       batch = 0;
-      epochSums = new double[6];
+      epochSums = new double[EPOCH_SUMS];
       checkpoint();
       run.writeModel(g.toStateDict());
-      LOG.info("epoch {}/{}: train G {} D {} | val L1 {} (identity {}) PSNR {} dB (identity {})",
-          m.epoch(), cfg.epochs(), fmt(m.trainG()), fmt(m.trainD()), fmt(m.valL1()),
-          fmt(m.identityL1()), fmt(m.valPsnr()), fmt(m.identityPsnr()));
+      LOG.info("epoch {}/{} (step {}): train G {} D {} | val L1 {} (identity {}) PSNR {} dB "
+          + "(identity {}), change captured {}", m.epoch(), cfg.epochs(), globalStep,
+          fmt(m.trainG()), fmt(m.trainD()), fmt(m.valL1()), fmt(m.identityL1()),
+          fmt(m.valPsnr()), fmt(m.identityPsnr()), fmt(m.changeCaptured()));
       listener.onEpoch(m);
       if (stopRequested) {
         return new Result(Outcome.STOPPED, epoch, globalStep, history);
@@ -435,8 +461,11 @@ public final class GanTrainer implements AutoCloseable {
     epochSums[1] += l.g();
     epochSums[2] += l.l1();
     epochSums[3] += l.lpips();
-    epochSums[4] += l.adv();
-    epochSums[5] += l.d();
+    if (Double.isFinite(l.d())) { // NaN during the adversarial warm-up
+      epochSums[4] += l.adv();
+      epochSums[5] += l.d();
+      epochSums[6] += 1;
+    }
   }
 
   /** The model inputs of one batch, all in the step's manager. */
@@ -508,13 +537,15 @@ public final class GanTrainer implements AutoCloseable {
           new SplittableRandom(mix(cfg.seed(), globalStep)));
       NDArray wrongPlane = agePlane(m, toYears(wrong), in.n());
 
+      // Adversarial warm-up (a recipe option): L1 (+ LPIPS) only, D neither used nor trained.
+      boolean adversarial = globalStep >= cfg.adversarialWarmupSteps();
       // G step: D frozen so that it collects no gradient from the generator's loss.
       d.freezeParameters(true);
       NDArray pred;
       double gv;
       double l1v;
       double lpv = Double.NaN;
-      double advv;
+      double advv = Double.NaN;
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
         NDArray delta = g.forward(ps, new NDList(in.gIn()), true).singletonOrThrow();
         pred = in.a().add(delta);
@@ -525,14 +556,28 @@ public final class GanTrainer implements AutoCloseable {
           total = total.add(lp.mul((float) w.lpips()));
           lpv = lp.getFloat();
         }
-        NDArray adv = Losses.generatorAdversarial(discriminate(pred, in.ageB(), true));
-        total = total.add(adv.mul((float) w.adversarial()));
+        NDArray adv = null;
+        if (adversarial) {
+          adv = Losses.generatorAdversarial(discriminate(pred, in.ageB(), true));
+          total = total.add(adv.mul((float) w.adversarial()));
+        }
         gc.backward(total);
         gv = total.getFloat();
         l1v = l1.getFloat();
-        advv = adv.getFloat();
+        if (adv != null) {
+          advv = adv.getFloat();
+        }
       }
       optG.step(lrG);
+      if (!adversarial) {
+        d.freezeParameters(false, p -> p.getType() != Parameter.Type.RUNNING_MEAN
+            && p.getType() != Parameter.Type.RUNNING_VAR);
+        if (!Double.isFinite(gv)) {
+          throw new IllegalStateException("loss is not finite at step " + (globalStep + 1)
+              + " (G " + gv + "); lower --lr-g or check the data");
+        }
+        return new StepLosses(gv, l1v, lpv, advv, Double.NaN);
+      }
       // Unfreeze all but BatchNorm statistics (the plain form breaks the next forward).
       d.freezeParameters(false, p -> p.getType() != Parameter.Type.RUNNING_MEAN
           && p.getType() != Parameter.Type.RUNNING_VAR);
@@ -572,6 +617,7 @@ public final class GanTrainer implements AutoCloseable {
     double spsnr = 0;
     double sid = 0;
     double sidPsnr = 0;
+    ReAgingMetrics reAging = new ReAgingMetrics();
     for (int b = 0; b < nb; b++) {
       PairBatch pb;
       try {
@@ -600,8 +646,15 @@ public final class GanTrainer implements AutoCloseable {
         spsnr += mseSum(pred.clip(0f, 1f), in.b());
         sidPsnr += mseSum(in.a(), in.b());
         count += n;
+        float[] av = in.a().toFloatArray();
+        float[] bv = in.b().toFloatArray();
+        float[] shown = pred.clip(0f, 1f).toFloatArray();
+        int len = av.length / n;
+        for (int i = 0; i < n; i++) {
+          reAging.add(av, i * len, bv, i * len, shown, i * len, len, pb.agesB()[i]);
+        }
         if (b == 0 && cfg.sampleCount() > 0) {
-          writeSamples(in.a().toFloatArray(), in.b().toFloatArray(), pred.toFloatArray(), n);
+          writeSamples(av, bv, pred.toFloatArray(), n);
         }
       }
     }
@@ -611,9 +664,13 @@ public final class GanTrainer implements AutoCloseable {
         (int) epoch + 1, globalStep, lrG, lrD,
         epochSums[1] / steps, epochSums[2] / steps,
         lpips == null ? Double.NaN : epochSums[3] / steps,
-        epochSums[4] / steps, epochSums[5] / steps,
+        epochSums[6] > 0 ? epochSums[4] / epochSums[6] : Double.NaN,
+        epochSums[6] > 0 ? epochSums[5] / epochSums[6] : Double.NaN,
         sg / c, sd / c, sl1 / c, psnr(spsnr / c), sid / c, psnr(sidPsnr / c),
-        trainSeconds + (System.nanoTime() - start) / 1e9);
+        trainSeconds + (System.nanoTime() - start) / 1e9,
+        reAging.overall().changeCaptured(), reAging.overall().deltaCorrelation(),
+        reAging.band(Band.YOUNG).changeCaptured(), reAging.band(Band.MIDDLE).changeCaptured(),
+        reAging.band(Band.OLD).changeCaptured());
   }
 
   /** Sum over the batch of per-image mean squared errors. */

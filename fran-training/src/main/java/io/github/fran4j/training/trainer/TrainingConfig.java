@@ -45,6 +45,12 @@ public final class TrainingConfig {
   private final int workers;
   private final boolean progressBar;
   private final Device device;
+  private final TrainingRecipe recipe;
+  private final LrSchedule lrSchedule;
+  private final long lrScheduleSteps;
+  private final long lrWarmupSteps;
+  private final long adversarialWarmupSteps;
+  private final double outputInitScale;
 
   private TrainingConfig(Builder b) {
     dataDir = b.dataDir;
@@ -69,6 +75,12 @@ public final class TrainingConfig {
     workers = b.workers;
     progressBar = b.progressBar;
     device = b.device;
+    recipe = b.recipe;
+    lrSchedule = b.lrSchedule;
+    lrScheduleSteps = b.lrScheduleSteps;
+    lrWarmupSteps = b.lrWarmupSteps;
+    adversarialWarmupSteps = b.adversarialWarmupSteps;
+    outputInitScale = b.outputInitScale;
   }
 
   /**
@@ -104,6 +116,12 @@ public final class TrainingConfig {
     b.sampleCount = sampleCount;
     b.workers = workers;
     b.progressBar = progressBar;
+    b.recipe = recipe;
+    b.lrSchedule = lrSchedule;
+    b.lrScheduleSteps = lrScheduleSteps;
+    b.lrWarmupSteps = lrWarmupSteps;
+    b.adversarialWarmupSteps = adversarialWarmupSteps;
+    b.outputInitScale = outputInitScale;
     return b;
   }
 
@@ -217,6 +235,46 @@ public final class TrainingConfig {
     return device;
   }
 
+  /** Returns the recipe the settings started from (informational; the settings decide). */
+  public TrainingRecipe recipe() {
+    return recipe;
+  }
+
+  /** Returns how the learning rates change over the run. */
+  public LrSchedule lrSchedule() {
+    return lrSchedule;
+  }
+
+  /**
+   * Returns the steps the cosine schedule spans (after which the rate stays at its floor); 0 means
+   * the planned run: epochs x batches per epoch ({@link #maxSteps()} stops a run without changing
+   * its schedule).
+   */
+  public long lrScheduleSteps() {
+    return lrScheduleSteps;
+  }
+
+  /** Returns the steps of linear learning-rate warm-up (0 = none). */
+  public long lrWarmupSteps() {
+    return lrWarmupSteps;
+  }
+
+  /**
+   * Returns the steps trained with L1 (and LPIPS) only: until then the adversarial weight is 0 and
+   * the discriminator is not trained.
+   */
+  public long adversarialWarmupSteps() {
+    return adversarialWarmupSteps;
+  }
+
+  /**
+   * Returns the factor applied to the generator's output convolution after initialisation: 1 is
+   * PyTorch's default init, 0 starts the generator at "no change" (the identity baseline).
+   */
+  public double outputInitScale() {
+    return outputInitScale;
+  }
+
   /**
    * Returns the learning rate of an epoch under StepLR: {@code base * gamma^floor(epoch / step)}.
    *
@@ -226,6 +284,29 @@ public final class TrainingConfig {
    */
   public double learningRate(double base, long epoch) {
     return base * Math.pow(lrGamma, Math.floorDiv(epoch, lrStepEpochs));
+  }
+
+  /**
+   * Returns the learning rate of a step under {@link #lrSchedule()}, with the linear warm-up.
+   * {@link LrSchedule#STEP_EPOCHS}: StepLR by epoch as in {@link #learningRate(double, long)}.
+   * {@link LrSchedule#COSINE_STEPS}: from {@code base} down to {@code base * 0.05} along a half
+   * cosine over {@code span} steps, then constant.
+   *
+   * @param base the base rate
+   * @param epoch the 0-based epoch
+   * @param step the 0-based global step about to run
+   * @param span the steps the cosine spans ({@link #lrScheduleSteps()} resolved by the trainer)
+   * @return the rate
+   */
+  public double learningRate(double base, long epoch, long step, long span) {
+    double warm = lrWarmupSteps > 0 && step < lrWarmupSteps
+        ? (step + 1) / (double) lrWarmupSteps : 1.0;
+    if (lrSchedule == LrSchedule.STEP_EPOCHS) {
+      return warm * learningRate(base, epoch);
+    }
+    double t = Math.min(1.0, step / (double) Math.max(1, span));
+    double floor = 0.05;
+    return warm * base * (floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * t)));
   }
 
   /**
@@ -250,6 +331,21 @@ public final class TrainingConfig {
     o.addProperty("lpips", lpipsWeights != null);
     o.addProperty("seed", seed);
     o.addProperty("validation_batches", validationBatches);
+    // Recipe settings join the key only when they differ from the reference's, so that
+    // checkpoints written before they existed still resume.
+    if (lrSchedule != LrSchedule.STEP_EPOCHS) {
+      o.addProperty("lr_schedule", lrSchedule.name());
+      o.addProperty("lr_schedule_steps", lrScheduleSteps);
+    }
+    if (lrWarmupSteps != 0) {
+      o.addProperty("lr_warmup_steps", lrWarmupSteps);
+    }
+    if (adversarialWarmupSteps != 0) {
+      o.addProperty("adversarial_warmup_steps", adversarialWarmupSteps);
+    }
+    if (outputInitScale != 1.0) {
+      o.addProperty("output_init_scale", outputInitScale);
+    }
     return o;
   }
 
@@ -283,6 +379,7 @@ public final class TrainingConfig {
     o.addProperty("lpips_weights", lpipsWeights == null ? null : lpipsWeights.toString());
     o.addProperty("keep_checkpoints", keepCheckpoints);
     o.addProperty("workers", workers);
+    o.addProperty("recipe", recipe.name().toLowerCase(java.util.Locale.ROOT));
     return o;
   }
 
@@ -327,6 +424,12 @@ public final class TrainingConfig {
     private int workers = Math.min(2, Runtime.getRuntime().availableProcessors());
     private boolean progressBar = true;
     private Device device = Device.AUTO;
+    private TrainingRecipe recipe = TrainingRecipe.REFERENCE;
+    private LrSchedule lrSchedule = LrSchedule.STEP_EPOCHS;
+    private long lrScheduleSteps;
+    private long lrWarmupSteps;
+    private long adversarialWarmupSteps;
+    private double outputInitScale = 1.0;
 
     private Builder(Path dataDir, Path runDir) {
       this.dataDir = checkNotNull(dataDir, "dataDir");
@@ -557,6 +660,73 @@ public final class TrainingConfig {
      */
     public Builder optDevice(Device v) {
       device = checkNotNull(v, "device");
+      return this;
+    }
+
+    /**
+     * Applies a recipe's settings (see {@link TrainingRecipe}); later {@code opt*} calls override
+     * them. The default is {@link TrainingRecipe#REFERENCE}.
+     *
+     * @param v the recipe
+     * @return this builder
+     */
+    public Builder optRecipe(TrainingRecipe v) {
+      recipe = checkNotNull(v, "recipe");
+      v.apply(this);
+      return this;
+    }
+
+    /**
+     * Sets the learning-rate schedule (default {@link LrSchedule#STEP_EPOCHS}).
+     *
+     * @param kind the schedule
+     * @param steps for {@link LrSchedule#COSINE_STEPS}, the steps the cosine spans (0: the run's
+     *     length)
+     * @return this builder
+     */
+    public Builder optLrSchedule(LrSchedule kind, long steps) {
+      checkNotNull(kind, "kind");
+      checkArgument(steps >= 0, "schedule steps must be >= 0, got %s", steps);
+      lrSchedule = kind;
+      lrScheduleSteps = steps;
+      return this;
+    }
+
+    /**
+     * Sets the steps of linear learning-rate warm-up (default 0).
+     *
+     * @param v 0 or more
+     * @return this builder
+     */
+    public Builder optLrWarmupSteps(long v) {
+      checkArgument(v >= 0, "lrWarmupSteps must be >= 0, got %s", v);
+      lrWarmupSteps = v;
+      return this;
+    }
+
+    /**
+     * Sets the steps trained without the adversarial term and without discriminator updates
+     * (default 0: adversarial from the first step, as the reference).
+     *
+     * @param v 0 or more
+     * @return this builder
+     */
+    public Builder optAdversarialWarmupSteps(long v) {
+      checkArgument(v >= 0, "adversarialWarmupSteps must be >= 0, got %s", v);
+      adversarialWarmupSteps = v;
+      return this;
+    }
+
+    /**
+     * Scales the generator's output convolution after initialisation (default 1: PyTorch's
+     * init). 0 makes the untrained generator predict no change.
+     *
+     * @param v in [0, 1]
+     * @return this builder
+     */
+    public Builder optOutputInitScale(double v) {
+      checkArgument(v >= 0 && v <= 1, "outputInitScale must be in [0, 1], got %s", v);
+      outputInitScale = v;
       return this;
     }
 

@@ -22,6 +22,7 @@ import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,7 +117,9 @@ public final class Photos {
     checkNotNull(name, "name");
     checkArgument(maxPixels > 0, "pixel limit must be > 0, got %s", maxPixels);
     BufferedImage img;
-    try (ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
+    // A memory cache: the bytes are in memory already, and ImageIO's default file cache would write
+    // a temporary file per decode (which fails on a full disk or under a file-size limit).
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
         throw new UnsupportedImageException(name + ": not an image format this JVM can read "

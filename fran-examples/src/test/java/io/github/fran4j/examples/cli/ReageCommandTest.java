@@ -73,8 +73,7 @@ class ReageCommandTest {
     StringWriter err = new StringWriter();
     Path pth = io.github.fran4j.core.testing.Fixtures.communityWeightsFile("community_w4");
     int rc = run(err, "reage", "--model", pth.toString(), "--input", in.toString(),
-        "--output", out.toString(), "--from", "30", "--to", "70", "--face", "full",
-        "--crop-resolution", "64");
+        "--output", out.toString(), "--from", "30", "--to", "70", "--face", "full");
     assertThat(rc).as(err.toString()).isEqualTo(0);
     BufferedImage a = ImageIO.read(in.toFile());
     BufferedImage b = ImageIO.read(out.toFile());

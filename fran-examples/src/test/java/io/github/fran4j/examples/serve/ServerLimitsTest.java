@@ -178,7 +178,8 @@ class ServerLimitsTest {
       assertThat(r.errors).as("errors: %s", r.errorSamples).isZero();
       assertThat(r.ok).isPositive();
       assertThat(r.rejected).isPositive();
-      assertThat(r.requests).isEqualTo(r.ok + r.rejected).isLessThanOrEqualTo(400);
+      // Bounded by the request cap given above, however fast the machine is.
+      assertThat(r.requests).isEqualTo(r.ok + r.rejected).isLessThanOrEqualTo(600);
       assertThat(r.p99Millis).isGreaterThanOrEqualTo(r.p50Millis).isPositive();
       assertThat(r.rssStartKb).isPositive();
     }

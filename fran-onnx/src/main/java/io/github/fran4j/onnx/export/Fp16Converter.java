@@ -60,7 +60,10 @@ public final class Fp16Converter {
    */
   public static final int RANGE_MARGIN = 16;
 
-  private static final float LIMIT = Half.MAX / RANGE_MARGIN;
+  /** The largest finite fp16 value. */
+  private static final float FP16_MAX = 65504f;
+
+  private static final float LIMIT = FP16_MAX / RANGE_MARGIN;
 
   private final ImmutableList<Tensor> calibration;
   private final ImmutableList<Tensor> validation;

@@ -12,6 +12,7 @@ import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.model.Upsampling;
 import io.github.fran4j.core.spi.BackendOptions;
 import io.github.fran4j.core.spi.Device;
+import io.github.fran4j.core.tensor.DType;
 import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.core.weights.WeightFiles;
@@ -34,25 +35,25 @@ class Fp16ConverterTest {
 
   @Test
   void halfConversionMatchesHandComputedBits() {
-    assertThat(Half.fromFloat(1f)).isEqualTo((short) 0x3c00);
-    assertThat(Half.fromFloat(-2f)).isEqualTo((short) 0xc000);
-    assertThat(Half.fromFloat(0.1f)).isEqualTo((short) 0x2e66);
-    assertThat(Half.fromFloat(65504f)).isEqualTo((short) 0x7bff);
+    assertThat(DType.floatToHalf(1f)).isEqualTo((short) 0x3c00);
+    assertThat(DType.floatToHalf(-2f)).isEqualTo((short) 0xc000);
+    assertThat(DType.floatToHalf(0.1f)).isEqualTo((short) 0x2e66);
+    assertThat(DType.floatToHalf(65504f)).isEqualTo((short) 0x7bff);
     // 65520 is halfway between 65504 and the next step (65536): ties to even round up to inf.
-    assertThat(Half.fromFloat(65520f)).isEqualTo((short) 0x7c00);
-    assertThat(Half.fromFloat(65519f)).isEqualTo((short) 0x7bff);
+    assertThat(DType.floatToHalf(65520f)).isEqualTo((short) 0x7c00);
+    assertThat(DType.floatToHalf(65519f)).isEqualTo((short) 0x7bff);
     // 1 + 2^-11 is halfway between 1 and 1 + 2^-10: ties to even stay at 1.
-    assertThat(Half.fromFloat(1f + 0x1p-11f)).isEqualTo((short) 0x3c00);
-    assertThat(Half.fromFloat(1f + 0x1p-11f + 0x1p-20f)).isEqualTo((short) 0x3c01);
+    assertThat(DType.floatToHalf(1f + 0x1p-11f)).isEqualTo((short) 0x3c00);
+    assertThat(DType.floatToHalf(1f + 0x1p-11f + 0x1p-20f)).isEqualTo((short) 0x3c01);
     // Smallest subnormal 2^-24, and half of it rounds to (even) zero.
-    assertThat(Half.fromFloat(0x1p-24f)).isEqualTo((short) 0x0001);
-    assertThat(Half.fromFloat(0x1p-25f)).isEqualTo((short) 0x0000);
-    assertThat(Half.fromFloat(3 * 0x1p-25f)).isEqualTo((short) 0x0002);
-    assertThat(Half.fromFloat(Float.NaN) & 0x7c00).isEqualTo(0x7c00);
-    assertThat(Half.toFloat((short) 0x3555)).isEqualTo(0.333251953125f);
-    assertThat(Half.toFloat((short) 0x0001)).isEqualTo(0x1p-24f);
+    assertThat(DType.floatToHalf(0x1p-24f)).isEqualTo((short) 0x0001);
+    assertThat(DType.floatToHalf(0x1p-25f)).isEqualTo((short) 0x0000);
+    assertThat(DType.floatToHalf(3 * 0x1p-25f)).isEqualTo((short) 0x0002);
+    assertThat(DType.floatToHalf(Float.NaN) & 0x7c00).isEqualTo(0x7c00);
+    assertThat(DType.halfToFloat((short) 0x3555)).isEqualTo(0.333251953125f);
+    assertThat(DType.halfToFloat((short) 0x0001)).isEqualTo(0x1p-24f);
     for (int bits = 0; bits < 0x7c00; bits += 7) {
-      assertThat(Half.fromFloat(Half.toFloat((short) bits))).isEqualTo((short) bits);
+      assertThat(DType.floatToHalf(DType.halfToFloat((short) bits))).isEqualTo((short) bits);
     }
   }
 

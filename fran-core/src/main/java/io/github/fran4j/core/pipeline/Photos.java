@@ -22,7 +22,9 @@ import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -244,8 +246,12 @@ public final class Photos {
       out = PlanarImage.of(p.rgb(), p.width(), p.height()).toBufferedImage();
     }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    if (!ImageIO.write(out, format, bytes)) {
-      throw new IOException("no ImageIO writer for " + format + " accepted image type " + out.getType());
+    // A memory cache, as in read: ImageIO's default would stage the encoding in a temporary file.
+    try (ImageOutputStream ios = new MemoryCacheImageOutputStream(bytes)) {
+      if (!ImageIO.write(out, format, ios)) {
+        throw new IOException("no ImageIO writer for " + format + " accepted image type "
+            + out.getType());
+      }
     }
     return bytes.toByteArray();
   }

@@ -41,7 +41,10 @@ final class DocsChecker {
   private static final Pattern FOREIGN = Pattern.compile(String.join("|",
       // ONNX operators (https://onnx.ai/onnx/operators/)
       "Conv|ConvTranspose|DepthToSpace|Concat|Relu|MaxPool|QLinearConv|QuantizeLinear"
-          + "|DequantizeLinear|Transpose|Add|Mul|Sigmoid|Resize|BatchNormalization|Upsample",
+          + "|DequantizeLinear|Transpose|Add|Mul|Sigmoid|Resize|BatchNormalization|Upsample|Cast"
+          + "|Pad|LeakyRelu",
+      // Apache Spark (provided scope, not on this module's class path)
+      "SparkFiles",
       // PyTorch / torchvision / Python
       "(?:torch|nn|collections|torchvision|transforms|np|numpy)\\..*",
       "(?:Half|BFloat16|Long|Double|Int|Short|Char|Byte|Bool|Float)Storage|ColorJitter",

@@ -195,12 +195,12 @@ public final class ReAger implements AutoCloseable {
     DeltaRunner.checkPixels(image.getWidth(), image.getHeight(), maxPixels);
   }
 
-  /** Returns the one runner of the generator that every path of this re-ager uses. */
+  /** {@return the one runner of the generator that every path of this re-ager uses} */
   public DeltaRunner runner() {
     return runner;
   }
 
-  /** Returns the face pipeline when one was chosen (a detector, a face box or a pipeline). */
+  /** {@return the face pipeline when one was chosen (a detector, a face box or a pipeline)} */
   public Optional<FacePipeline> pipeline() {
     return Optional.ofNullable(pipeline);
   }

@@ -121,7 +121,7 @@ public final class MicroBatcher implements AutoCloseable {
     }
   }
 
-  /** Returns the largest batch this batcher assembles. */
+  /** {@return the largest batch this batcher assembles} */
   public int maxBatchSize() {
     return maxBatchSize;
   }

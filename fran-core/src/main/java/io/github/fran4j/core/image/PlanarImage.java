@@ -144,7 +144,7 @@ public final class PlanarImage {
     }
   }
 
-  /** Returns the width. */
+  /** {@return the width} */
   public int width() {
     return width;
   }

@@ -49,17 +49,17 @@ public final class CommunityUNetLayout implements WeightLayout {
    * @param transposed whether the weight is a ConvTranspose2d's {@code (in, out, k, k)}
    */
   public record Conv(String prefix, int in, int out, int kernel, boolean transposed) {
-    /** Returns the weight's name. */
+    /** {@return the weight's name} */
     public String weight() {
       return prefix + ".weight";
     }
 
-    /** Returns the bias's name. */
+    /** {@return the bias's name} */
     public String bias() {
       return prefix + ".bias";
     }
 
-    /** Returns the weight's shape: {@code (out, in, k, k)}, or {@code (in, out, k, k)} if transposed. */
+    /** {@return the weight's shape: {@code (out, in, k, k)}, or {@code (in, out, k, k)} if transposed} */
     public int[] weightShape() {
       return transposed ? new int[] {in, out, kernel, kernel} : new int[] {out, in, kernel, kernel};
     }
@@ -173,7 +173,7 @@ public final class CommunityUNetLayout implements WeightLayout {
         : new Conv("up" + i + ".layer.2", c / 2, c / 2, 3, false);
   }
 
-  /** Returns the output convolution {@code final_conv} (w -> out, 1x1). */
+  /** {@return the output convolution {@code final_conv} (w -> out, 1x1)} */
   public Conv finalConv() {
     return new Conv("final_conv", config.baseWidth(), config.outChannels(), 1, false);
   }

@@ -77,12 +77,12 @@ public final class UNetConfig {
         .optTrainingResolution(trainingResolution);
   }
 
-  /** Returns the family: the module structure and parameter names. */
+  /** {@return the family: the module structure and parameter names} */
   public UNetFamily family() {
     return family;
   }
 
-  /** Returns the number of input channels (5: RGB, input age, target age). */
+  /** {@return the number of input channels (5: RGB, input age, target age)} */
   public int inChannels() {
     return inChannels;
   }
@@ -129,6 +129,8 @@ public final class UNetConfig {
    * resolution {@code depth} times and concatenates with skips of the same size. Callers pad
    * other sizes up to it (the community family cannot run them at all; the reference family's
    * zero-padded up-sampling would run them but differently from a padded image).
+   *
+   * @return the size multiple, 2^depth
    */
   public int sizeMultiple() {
     return 1 << depth;
@@ -166,6 +168,7 @@ public final class UNetConfig {
    *
    * @throws IllegalStateException if this is not a {@link UNetFamily#REFERENCE} configuration (use
    *     {@link #weightLayout()} for code that handles every family)
+   * @return the reference layout
    */
   public UNetLayout layout() {
     if (family != UNetFamily.REFERENCE) {
@@ -179,6 +182,7 @@ public final class UNetConfig {
    * Returns the community family's layout of parameter names and shapes.
    *
    * @throws IllegalStateException if this is not a {@link UNetFamily#COMMUNITY} configuration
+   * @return the community layout
    */
   public CommunityUNetLayout communityLayout() {
     if (family != UNetFamily.COMMUNITY) {
@@ -188,7 +192,7 @@ public final class UNetConfig {
     return new CommunityUNetLayout(this);
   }
 
-  /** Returns this family's layout of parameter names and shapes. */
+  /** {@return this family's layout of parameter names and shapes} */
   public WeightLayout weightLayout() {
     return family == UNetFamily.COMMUNITY ? new CommunityUNetLayout(this) : new UNetLayout(this);
   }

@@ -25,7 +25,7 @@ public enum UNetFamily {
    */
   COMMUNITY;
 
-  /** Returns the lower-case name used in JSON, on the command line and in messages. */
+  /** {@return the lower-case name used in JSON, on the command line and in messages} */
   public String id() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -18,10 +18,10 @@ import java.util.Set;
  */
 public sealed interface WeightLayout permits UNetLayout, CommunityUNetLayout {
 
-  /** Returns the configuration this layout describes. */
+  /** {@return the configuration this layout describes} */
   UNetConfig config();
 
-  /** Returns every parameter and buffer in PyTorch's {@code state_dict()} order. */
+  /** {@return every parameter and buffer in PyTorch's {@code state_dict()} order} */
   ImmutableList<UNetLayout.Parameter> parameters();
 
   /**
@@ -44,7 +44,7 @@ public sealed interface WeightLayout permits UNetLayout, CommunityUNetLayout {
     return false;
   }
 
-  /** Returns the number of trainable parameters (buffers excluded). */
+  /** {@return the number of trainable parameters (buffers excluded)} */
   default long trainableParameterCount() {
     long n = 0;
     for (UNetLayout.Parameter p : parameters()) {

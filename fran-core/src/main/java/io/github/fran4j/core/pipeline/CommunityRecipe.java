@@ -46,7 +46,7 @@ public final class CommunityRecipe {
     this.windows = new TiledRunner(window, window - stride);
   }
 
-  /** Returns the recipe as the community runs it: 1024, windows of 512 every 256. */
+  /** {@return the recipe as the community runs it: 1024, windows of 512 every 256} */
   public static CommunityRecipe create() {
     return new CommunityRecipe(WORK_SIZE, WINDOW, STRIDE);
   }

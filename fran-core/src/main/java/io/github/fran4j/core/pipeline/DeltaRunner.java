@@ -128,7 +128,7 @@ public final class DeltaRunner {
     }
   }
 
-  /** Returns this runner's size multiple, {@link #sizeMultiple(Generator)} of its generator. */
+  /** {@return this runner's size multiple, {@link #sizeMultiple(Generator)} of its generator} */
   public int sizeMultiple() {
     return multiple;
   }
@@ -145,7 +145,7 @@ public final class DeltaRunner {
     return (s + multiple - 1) / multiple * multiple;
   }
 
-  /** Returns the generator (not owned by the runner). */
+  /** {@return the generator (not owned by the runner)} */
   public Generator generator() {
     return generator;
   }
@@ -265,7 +265,13 @@ public final class DeltaRunner {
    * @param targetAges the age to re-age to per pixel
    */
   public record Job(float[] rgb, float[] inputAges, float[] targetAges) {
-    /** Checks that no array is null. */
+    /**
+     * Checks that no array is null.
+     *
+     * @param rgb the image
+     * @param inputAges the apparent age per pixel
+     * @param targetAges the age to re-age to per pixel
+     */
     public Job {
       checkNotNull(rgb, "rgb");
       checkNotNull(inputAges, "inputAges");

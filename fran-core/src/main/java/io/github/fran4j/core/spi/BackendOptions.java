@@ -92,7 +92,7 @@ public final class BackendOptions {
     return b.build();
   }
 
-  /** Returns whether the TensorRT execution provider was asked for (ahead of CUDA). */
+  /** {@return whether the TensorRT execution provider was asked for (ahead of CUDA)} */
   public boolean tensorRt() {
     return tensorRt;
   }

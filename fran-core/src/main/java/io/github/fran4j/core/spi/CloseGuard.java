@@ -96,7 +96,7 @@ public final class CloseGuard {
     }
   }
 
-  /** Returns whether {@link #close} has begun; a {@code false} may be stale at once. */
+  /** {@return whether {@link #close} has begun; a {@code false} may be stale at once} */
   public boolean isClosed() {
     return closed;
   }

@@ -186,6 +186,7 @@ public final class OnnxGenerator implements Generator {
    * @return the generator; the caller closes it
    * @throws ModelFormatException if the bytes are not an ONNX model or break the contract
    * @throws DeviceUnavailableException if an explicitly requested CUDA device cannot be used
+   * @throws IOException if ONNX Runtime cannot read the model
    */
   public static OnnxGenerator open(byte[] model, String source, BackendOptions options)
       throws IOException {
@@ -349,7 +350,7 @@ public final class OnnxGenerator implements Generator {
     }
   }
 
-  /** Returns the input tensor's name as the model states it. */
+  /** {@return the input tensor's name as the model states it} */
   public String inputName() {
     return inputName;
   }

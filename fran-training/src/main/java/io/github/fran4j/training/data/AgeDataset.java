@@ -181,7 +181,7 @@ public final class AgeDataset {
     return has.stream().mapToInt(ages::indexOf).toArray();
   }
 
-  /** Returns whether every identity has every age (always so for the reference layout). */
+  /** {@return whether every identity has every age (always so for the reference layout)} */
   public boolean complete() {
     for (int i = 0; i < identities.size(); i++) {
       if (layout.agesOf(identities.get(i)).size() != ages.size()) {
@@ -191,7 +191,7 @@ public final class AgeDataset {
     return true;
   }
 
-  /** Returns the number of identities (rows). */
+  /** {@return the number of identities (rows)} */
   public int identityCount() {
     return identities.size();
   }

@@ -46,7 +46,7 @@ public final class DatasetLayout {
       this.pattern = pattern;
     }
 
-    /** Returns the layout as a path pattern, e.g. {@code DIR/<age>/<identity>.jpg}. */
+    /** {@return the layout as a path pattern, e.g. {@code DIR/<age>/<identity>.jpg}} */
     public String pattern() {
       return pattern;
     }
@@ -329,7 +329,7 @@ public final class DatasetLayout {
     return root;
   }
 
-  /** Returns how the folder is organised. */
+  /** {@return how the folder is organised} */
   public Structure structure() {
     return structure;
   }
@@ -345,7 +345,7 @@ public final class DatasetLayout {
         .collect(ImmutableList.toImmutableList());
   }
 
-  /** Returns the ages in years, sorted ascending. */
+  /** {@return the ages in years, sorted ascending} */
   public ImmutableList<Integer> ages() {
     return ages;
   }

@@ -47,7 +47,7 @@ public final class ReAgingMetrics {
       this.to = to;
     }
 
-    /** Returns a label for reports, e.g. {@code "60 and over"}. */
+    /** {@return a label for reports, e.g. {@code "60 and over"}} */
     public String label() {
       return label;
     }
@@ -210,7 +210,7 @@ public final class ReAgingMetrics {
     return this;
   }
 
-  /** Returns the figures over every triple added. */
+  /** {@return the figures over every triple added} */
   public Summary overall() {
     Sums all = new Sums();
     for (Sums s : bands) {
@@ -229,7 +229,7 @@ public final class ReAgingMetrics {
     return bands[band.ordinal()].summary();
   }
 
-  /** Returns the bands that received at least one triple, in age order. */
+  /** {@return the bands that received at least one triple, in age order} */
   public List<Band> populatedBands() {
     List<Band> out = new ArrayList<>();
     for (Band b : Band.values()) {

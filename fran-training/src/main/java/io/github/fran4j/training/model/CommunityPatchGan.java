@@ -110,12 +110,12 @@ public final class CommunityPatchGan extends AbstractBlock {
         + weights.names());
   }
 
-  /** Returns the first layer's width. */
+  /** {@return the first layer's width} */
   public int width() {
     return width;
   }
 
-  /** Returns the parameters and BatchNorm statistics keyed by {@link #toStateDict()}'s names. */
+  /** {@return the parameters and BatchNorm statistics keyed by {@link #toStateDict()}'s names} */
   public ImmutableMap<String, Parameter> parametersByName() {
     return byName;
   }

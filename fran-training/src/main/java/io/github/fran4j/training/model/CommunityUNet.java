@@ -117,12 +117,12 @@ public final class CommunityUNet extends AbstractBlock {
     return f;
   }
 
-  /** Returns the architecture. */
+  /** {@return the architecture} */
   public UNetConfig config() {
     return config;
   }
 
-  /** Returns the trainable parameters keyed by their PyTorch names, in state_dict order. */
+  /** {@return the trainable parameters keyed by their PyTorch names, in state_dict order} */
   public ImmutableMap<String, Parameter> parametersByName() {
     return byName;
   }

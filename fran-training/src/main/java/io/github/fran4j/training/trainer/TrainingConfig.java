@@ -230,17 +230,17 @@ public final class TrainingConfig {
     return progressBar;
   }
 
-  /** Returns the device to train on. */
+  /** {@return the device to train on} */
   public Device device() {
     return device;
   }
 
-  /** Returns the recipe the settings started from (informational; the settings decide). */
+  /** {@return the recipe the settings started from (informational; the settings decide)} */
   public TrainingRecipe recipe() {
     return recipe;
   }
 
-  /** Returns how the learning rates change over the run. */
+  /** {@return how the learning rates change over the run} */
   public LrSchedule lrSchedule() {
     return lrSchedule;
   }
@@ -249,12 +249,14 @@ public final class TrainingConfig {
    * Returns the steps the cosine schedule spans (after which the rate stays at its floor); 0 means
    * the planned run: epochs x batches per epoch ({@link #maxSteps()} stops a run without changing
    * its schedule).
+   *
+   * @return the steps the cosine schedule spans, or 0 for the planned run
    */
   public long lrScheduleSteps() {
     return lrScheduleSteps;
   }
 
-  /** Returns the steps of linear learning-rate warm-up (0 = none). */
+  /** {@return the steps of linear learning-rate warm-up (0 = none)} */
   public long lrWarmupSteps() {
     return lrWarmupSteps;
   }
@@ -262,6 +264,8 @@ public final class TrainingConfig {
   /**
    * Returns the steps trained with L1 (and LPIPS) only: until then the adversarial weight is 0 and
    * the discriminator is not trained.
+   *
+   * @return the adversarial warm-up in steps
    */
   public long adversarialWarmupSteps() {
     return adversarialWarmupSteps;
@@ -270,6 +274,8 @@ public final class TrainingConfig {
   /**
    * Returns the factor applied to the generator's output convolution after initialisation: 1 is
    * PyTorch's default init, 0 starts the generator at "no change" (the identity baseline).
+   *
+   * @return the output convolution's initial scale
    */
   public double outputInitScale() {
     return outputInitScale;
@@ -730,7 +736,7 @@ public final class TrainingConfig {
       return this;
     }
 
-    /** Returns the configuration. */
+    /** {@return the configuration} */
     public TrainingConfig build() {
       return new TrainingConfig(this);
     }

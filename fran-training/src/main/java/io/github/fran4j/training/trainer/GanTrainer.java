@@ -395,7 +395,7 @@ public final class GanTrainer implements AutoCloseable {
             listener.onStep(globalStep, l);
             if (pb != null) {
               pb.stepTo(batch);
-              pb.setExtraMessage(String.format(java.util.Locale.ROOT, "G %.4f D %.4f", l.g(), l.d()));
+              pb.setExtraMessage("G " + fmt(l.g()) + " D " + fmt(l.d()));
             }
             boolean limit = cfg.maxSteps() > 0 && globalStep >= cfg.maxSteps();
             if (stopRequested || limit) {
@@ -430,8 +430,9 @@ public final class GanTrainer implements AutoCloseable {
     return new Result(Outcome.COMPLETED, epoch, globalStep, history);
   }
 
+  /** Formats a figure; NaN (the discriminator is not trained during an L1 warm-up) is "off". */
   private static String fmt(double v) {
-    return String.format(java.util.Locale.ROOT, "%.4f", v);
+    return Double.isNaN(v) ? "off" : String.format(java.util.Locale.ROOT, "%.4f", v);
   }
 
   private static PairBatch next(Iterator<PairBatch> it) throws IOException {

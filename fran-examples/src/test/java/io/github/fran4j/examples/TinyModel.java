@@ -12,25 +12,27 @@ import java.util.Random;
 import javax.imageio.ImageIO;
 
 /** A width-4, depth-2 U-Net with random weights and small test images, for the example tests. */
-final class TinyModel {
-  static final UNetConfig CONFIG = UNetConfig.builder()
+public final class TinyModel {
+  /** The model's configuration. */
+  public static final UNetConfig CONFIG = UNetConfig.builder()
       .optBaseWidth(4).optDepth(2).optTrainingResolution(32).build();
 
   private TinyModel() {}
 
-  static StateDict weights() {
+  /** {@return the model's seeded random weights} */
+  public static StateDict weights() {
     return RandomUNetWeights.create(CONFIG, 7);
   }
 
   /** Writes the tiny model as {@code tiny.safetensors} in {@code dir}. */
-  static Path write(Path dir) throws IOException {
+  public static Path write(Path dir) throws IOException {
     Path file = dir.resolve("tiny.safetensors");
     SafeTensors.write(weights(), file);
     return file;
   }
 
   /** A smooth colourful RGB image (gradients plus a little seeded noise). */
-  static BufferedImage image(int w, int h, long seed) {
+  public static BufferedImage image(int w, int h, long seed) {
     Random r = new Random(seed);
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < h; y++) {

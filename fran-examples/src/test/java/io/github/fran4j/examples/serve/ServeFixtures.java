@@ -1,11 +1,10 @@
 package io.github.fran4j.examples.serve;
 
 import io.github.fran4j.core.ReAger;
-import io.github.fran4j.core.model.RandomUNetWeights;
 import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.spi.Generator;
 import io.github.fran4j.core.tensor.Tensor;
-import io.github.fran4j.core.weights.SafeTensors;
+import io.github.fran4j.examples.TinyModel;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -18,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
@@ -26,8 +24,7 @@ import javax.imageio.ImageIO;
 /** Small models, images and an HTTP client for the server tests. */
 final class ServeFixtures {
   /** A width-4, depth-2 U-Net: milliseconds per small image on the pure-Java backend. */
-  static final UNetConfig TINY = UNetConfig.builder()
-      .optBaseWidth(4).optDepth(2).optTrainingResolution(32).build();
+  static final UNetConfig TINY = TinyModel.CONFIG;
 
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
       .build();
@@ -36,24 +33,12 @@ final class ServeFixtures {
 
   /** Writes the tiny model with random weights as {@code tiny.safetensors}. */
   static Path tinyModel(Path dir) throws IOException {
-    Path file = dir.resolve("tiny.safetensors");
-    SafeTensors.write(RandomUNetWeights.create(TINY, 7), file);
-    return file;
+    return TinyModel.write(dir);
   }
 
   /** A smooth colourful RGB image with a little seeded noise. */
   static BufferedImage image(int w, int h, long seed) {
-    Random r = new Random(seed);
-    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    for (int y = 0; y < h; y++) {
-      for (int x = 0; x < w; x++) {
-        int red = Math.min(255, 40 + 200 * x / w + r.nextInt(8));
-        int green = Math.min(255, 30 + 180 * y / h + r.nextInt(8));
-        int blue = Math.min(255, 60 + r.nextInt(120));
-        img.setRGB(x, y, red << 16 | green << 8 | blue);
-      }
-    }
-    return img;
+    return TinyModel.image(w, h, seed);
   }
 
   static byte[] png(BufferedImage img) {

@@ -17,7 +17,6 @@ import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.core.weights.WeightFiles;
 import io.github.fran4j.core.weights.StateDict;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
@@ -61,7 +60,7 @@ public final class PureJavaBackendProvider implements BackendProvider {
 
   @Override
   public String formats() {
-    return ".safetensors, .pth/.pt (torch.save)";
+    return WeightFiles.FORMATS;
   }
 
   /**
@@ -70,14 +69,7 @@ public final class PureJavaBackendProvider implements BackendProvider {
    */
   @Override
   public boolean supports(Path file) {
-    if (file == null || !Files.isRegularFile(file)) {
-      return false;
-    }
-    try {
-      return WeightFiles.isWeightFile(file);
-    } catch (IOException | ModelFormatException e) {
-      return false;
-    }
+    return WeightFiles.isReadableWeightFile(file);
   }
 
   /**

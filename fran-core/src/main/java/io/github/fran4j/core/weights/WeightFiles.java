@@ -76,6 +76,9 @@ public final class WeightFiles {
     }
   }
 
+  /** The formats {@link #read} takes, as backends list them. */
+  public static final String FORMATS = ".safetensors, .pth/.pt (torch.save)";
+
   /**
    * Returns whether {@link #read} can read this file (safetensors or {@code torch.save}).
    *
@@ -86,6 +89,25 @@ public final class WeightFiles {
   public static boolean isWeightFile(Path file) throws IOException {
     Format f = detect(file);
     return f == Format.SAFETENSORS || f == Format.PTH;
+  }
+
+  /**
+   * Returns whether {@code file} is a readable regular file that {@link #isWeightFile} recognizes:
+   * the test a backend's {@code supports} makes, which must answer rather than throw.
+   *
+   * @param file the file, or null
+   * @return true for a readable weights file; false for null, a folder, an unreadable file or any
+   *     other format
+   */
+  public static boolean isReadableWeightFile(Path file) {
+    if (file == null || !java.nio.file.Files.isRegularFile(file)) {
+      return false;
+    }
+    try {
+      return isWeightFile(file);
+    } catch (IOException | ModelFormatException e) {
+      return false;
+    }
   }
 
   /**

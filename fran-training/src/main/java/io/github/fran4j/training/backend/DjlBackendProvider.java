@@ -24,7 +24,6 @@ import io.github.fran4j.core.weights.WeightFiles;
 import io.github.fran4j.training.model.NativeArrays;
 import io.github.fran4j.training.model.UNet;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
@@ -64,19 +63,12 @@ public final class DjlBackendProvider implements BackendProvider {
 
   @Override
   public String formats() {
-    return ".safetensors, .pth/.pt (torch.save)";
+    return WeightFiles.FORMATS;
   }
 
   @Override
   public boolean supports(Path file) {
-    if (file == null || !Files.isRegularFile(file)) {
-      return false;
-    }
-    try {
-      return WeightFiles.isWeightFile(file);
-    } catch (IOException | ModelFormatException e) {
-      return false;
-    }
+    return WeightFiles.isReadableWeightFile(file);
   }
 
   /**

@@ -99,14 +99,7 @@ public final class Tensor {
   }
 
   private static float roundTo(DType dtype, float v) {
-    switch (dtype) {
-      case F16:
-        return DType.halfToFloat(DType.floatToHalf(v));
-      case BF16:
-        return DType.bfloat16ToFloat(DType.floatToBfloat16(v));
-      default:
-        return v;
-    }
+    return DTypeCodec.round(dtype, v);
   }
 
   private static int[] checkShape(int[] shape, int expected) {

@@ -16,6 +16,7 @@ import com.google.gson.stream.JsonWriter;
 import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.io.AtomicFiles;
 import io.github.fran4j.core.tensor.DType;
+import io.github.fran4j.core.tensor.DTypeCodec;
 import io.github.fran4j.core.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,7 +27,6 @@ import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.nio.ShortBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
@@ -275,25 +275,7 @@ public final class SafeTensors {
     for (int start = 0; start < n; start += perChunk) {
       int count = Math.min(perChunk, n - start);
       buf.clear();
-      switch (t.dtype()) {
-        case F32:
-          for (int i = 0; i < count; i++) {
-            buf.putFloat(src.get(start + i));
-          }
-          break;
-        case F16:
-          for (int i = 0; i < count; i++) {
-            buf.putShort(DType.floatToHalf(src.get(start + i)));
-          }
-          break;
-        case BF16:
-          for (int i = 0; i < count; i++) {
-            buf.putShort(DType.floatToBfloat16(src.get(start + i)));
-          }
-          break;
-        default:
-          throw new AssertionError("unhandled dtype " + t.dtype());
-      }
+      DTypeCodec.encode(t.dtype(), src, start, count, buf);
       buf.flip();
       writeFully(ch, buf);
     }
@@ -741,27 +723,7 @@ public final class SafeTensors {
     for (int start = 0; start < n; start += perChunk) {
       int count = Math.min(perChunk, n - start);
       fill(src, buf, count * elem, pos, e, name);
-      switch (e.dtype()) {
-        case F32:
-          buf.asFloatBuffer().get(values, start, count);
-          break;
-        case F16: {
-          ShortBuffer s = buf.asShortBuffer();
-          for (int i = 0; i < count; i++) {
-            values[start + i] = DType.halfToFloat(s.get(i));
-          }
-          break;
-        }
-        case BF16: {
-          ShortBuffer s = buf.asShortBuffer();
-          for (int i = 0; i < count; i++) {
-            values[start + i] = DType.bfloat16ToFloat(s.get(i));
-          }
-          break;
-        }
-        default:
-          throw new AssertionError("unhandled dtype " + e.dtype());
-      }
+      DTypeCodec.decode(e.dtype(), buf, values, start, count);
       pos += (long) count * elem;
     }
     // F32 data is handed over without a copy; F16/BF16 values are exact, so re-rounding is a no-op.

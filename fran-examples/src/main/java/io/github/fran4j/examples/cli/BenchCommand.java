@@ -17,7 +17,7 @@ import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.onnx.export.CalibrationImages;
 import io.github.fran4j.onnx.export.Int8Quantizer;
 import io.github.fran4j.onnx.export.OnnxExporter;
-import io.github.fran4j.onnx.export.OnnxModelFormat;
+import io.github.fran4j.onnx.format.OnnxModelFormat;
 import io.github.fran4j.onnx.export.QuantizedModel;
 import io.github.fran4j.onnx.runtime.OnnxGenerator;
 import java.io.IOException;

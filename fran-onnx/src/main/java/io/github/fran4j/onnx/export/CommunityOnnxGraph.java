@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl;
 import io.github.fran4j.core.model.CommunityUNetLayout;
 import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.weights.StateDict;
+import io.github.fran4j.onnx.format.OnnxModelFormat;
 import java.util.List;
 
 /**

@@ -5,7 +5,7 @@ import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import com.google.common.collect.ImmutableList;
 import com.google.protobuf.ByteString;
-import io.github.fran4j.core.tensor.DType;
+import io.github.fran4j.core.tensor.DTypeCodec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -221,7 +221,7 @@ final class Fp16Graph {
     float[] v = OnnxGraph.floatData(t);
     ByteBuffer b = ByteBuffer.allocate(v.length * 2).order(ByteOrder.LITTLE_ENDIAN);
     for (float f : v) {
-      b.putShort(DType.floatToHalf(f));
+      b.putShort(DTypeCodec.floatToHalf(f));
     }
     return TensorProto.newBuilder().setName(name).setDataType(FLOAT16)
         .addAllDims(t.getDimsList()).setRawData(ByteString.copyFrom(b.array())).build();

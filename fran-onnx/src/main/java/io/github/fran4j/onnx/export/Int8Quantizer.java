@@ -10,6 +10,7 @@ import com.google.common.collect.ImmutableSet;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.tensor.Tensor;
+import io.github.fran4j.onnx.format.OnnxModelFormat;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;

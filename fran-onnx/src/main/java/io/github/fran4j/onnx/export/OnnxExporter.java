@@ -11,6 +11,7 @@ import io.github.fran4j.core.model.UNetFamily;
 import io.github.fran4j.core.model.UNetLayout;
 import io.github.fran4j.core.model.Upsampling;
 import io.github.fran4j.core.weights.StateDict;
+import io.github.fran4j.onnx.format.OnnxModelFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,7 +119,7 @@ public final class OnnxExporter {
   static Map<String, String> metadata(UNetConfig config, String precision) {
     Map<String, String> m = new LinkedHashMap<>();
     m.put(OnnxModelFormat.FORMAT_VERSION_KEY, Integer.toString(OnnxModelFormat.FORMAT_VERSION));
-    m.put(UNetConfig.METADATA_KEY, config.toJson());
+    m.put(OnnxModelFormat.UNET_CONFIG_KEY, config.toJson());
     m.put(OnnxModelFormat.TRAINING_RESOLUTION_KEY, Integer.toString(config.trainingResolution()));
     m.put(OnnxModelFormat.AGE_SCALE_KEY, Integer.toString(OnnxModelFormat.AGE_SCALE));
     m.put(OnnxModelFormat.PRECISION_KEY, precision);

@@ -3,6 +3,7 @@ package io.github.fran4j.onnx.export;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
+import io.github.fran4j.onnx.format.OnnxModelFormat;
 import java.util.Locale;
 import java.util.OptionalDouble;
 

@@ -21,7 +21,7 @@ import io.github.fran4j.core.spi.CloseGuard;
 import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.core.spi.Generator;
 import io.github.fran4j.core.tensor.Tensor;
-import io.github.fran4j.onnx.export.OnnxModelFormat;
+import io.github.fran4j.onnx.format.OnnxModelFormat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -37,7 +37,7 @@ import java.util.Set;
 /**
  * A {@link Generator} backed by an ONNX Runtime session.
  *
- * <p>Works with the files {@link io.github.fran4j.onnx.export.OnnxExporter} writes and with
+ * <p>Works with the files {@code OnnxExporter} writes and with
  * foreign models (e.g. from {@code torch.onnx.export}): the input and output names and shapes are
  * read from the model; it must have one float32 input of rank 4 with the config's input channel
  * count (5 by default) and an output of rank 4 with the output channel count (3). Metadata from
@@ -88,7 +88,7 @@ public final class OnnxGenerator implements Generator {
       precision = p == null || p.equals("fp32") ? ""
           : p + (floats == null ? "" : " with " + floats.split(",").length + " float activations")
               + ", ";
-      String json = meta.get(UNetConfig.METADATA_KEY);
+      String json = meta.get(OnnxModelFormat.UNET_CONFIG_KEY);
       this.config = json == null ? null : UNetConfig.fromJson(json);
       this.inChannels = config == null ? 5 : config.inChannels();
       this.outChannels = config == null ? 3 : config.outChannels();

@@ -12,7 +12,7 @@ import io.github.fran4j.core.spi.BackendOptionKeys;
 import io.github.fran4j.core.spi.BackendOptions;
 import io.github.fran4j.core.DeviceUnavailableException;
 import io.github.fran4j.core.spi.Device;
-import io.github.fran4j.onnx.export.OnnxModelFormat;
+import io.github.fran4j.onnx.format.OnnxModelFormat;
 import java.util.EnumSet;
 import java.util.Map;
 import org.slf4j.Logger;

@@ -12,6 +12,7 @@ import io.github.fran4j.core.model.Upsampling;
 import io.github.fran4j.core.spi.BackendOptions;
 import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.core.tensor.Tensor;
+import io.github.fran4j.onnx.format.OnnxModelFormat;
 import io.github.fran4j.onnx.runtime.OnnxGenerator;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;

@@ -10,7 +10,7 @@ import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.core.weights.WeightFiles;
 import io.github.fran4j.core.weights.pth.InteropFixtures;
 import io.github.fran4j.core.spi.Generator;
-import io.github.fran4j.onnx.runtime.OnnxBackendProvider;
+import io.github.fran4j.onnx.backend.OnnxBackendProvider;
 import io.github.fran4j.onnx.runtime.OnnxGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,6 +7,7 @@ import io.github.fran4j.core.spi.Generator;
 import io.github.fran4j.core.testing.Fixtures;
 import io.github.fran4j.core.testing.GeneratorConformanceTest;
 import io.github.fran4j.core.weights.StateDict;
+import io.github.fran4j.onnx.backend.OnnxBackendProvider;
 import io.github.fran4j.onnx.export.OnnxExporter;
 import java.nio.file.Path;
 

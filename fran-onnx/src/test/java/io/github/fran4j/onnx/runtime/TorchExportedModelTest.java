@@ -9,6 +9,7 @@ import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.core.spi.Generator;
 import io.github.fran4j.core.weights.SafeTensors;
 import io.github.fran4j.core.weights.StateDict;
+import io.github.fran4j.onnx.backend.OnnxBackendProvider;
 import io.github.fran4j.onnx.export.TestModels;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.tensor.DType;
+import io.github.fran4j.core.tensor.DTypeCodec;
 import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.core.weights.StateDict;
 import java.io.IOException;
@@ -333,7 +334,7 @@ public final class PthReader {
 
     Tensor materialize(String name, Py.TensorRef t) throws IOException {
       String type = t.storage().type().name();
-      DType dtype = dtypeOf(type);
+      DType dtype = DType.fromPthStorageName(type).orElse(null);
       if (dtype == null) {
         throw new ModelFormatException(
             file + ": tensor '" + name + "' is stored as torch." + type + "; supported are"
@@ -405,17 +406,7 @@ public final class PthReader {
       float[] v = new float[count];
       for (int i = 0; i < count; i++) {
         int at = (int) (src * elem);
-        switch (dtype) {
-          case F32:
-            v[i] = buf.getFloat(at);
-            break;
-          case F16:
-            v[i] = DType.halfToFloat(buf.getShort(at));
-            break;
-          default:
-            v[i] = DType.bfloat16ToFloat(buf.getShort(at));
-            break;
-        }
+        v[i] = DTypeCodec.decode(dtype, buf, at);
         src = next(idx, size, stride, src);
       }
       return Tensor.ofFloats(dtype, v, shape);
@@ -445,15 +436,7 @@ public final class PthReader {
         return Tensor.ofLongs(v, shape);
       }
       float[] v = new float[count];
-      if (dtype == DType.F32) {
-        b.asFloatBuffer().get(v);
-      } else {
-        short[] h = new short[count];
-        b.asShortBuffer().get(h);
-        for (int i = 0; i < count; i++) {
-          v[i] = dtype == DType.F16 ? DType.halfToFloat(h[i]) : DType.bfloat16ToFloat(h[i]);
-        }
-      }
+      DTypeCodec.decode(dtype, b, v, 0, count);
       return Tensor.ofFloats(dtype, v, shape);
     }
 
@@ -499,20 +482,6 @@ public final class PthReader {
       return buf;
     }
 
-    private static DType dtypeOf(String storageType) {
-      switch (storageType) {
-        case "FloatStorage":
-          return DType.F32;
-        case "HalfStorage":
-          return DType.F16;
-        case "BFloat16Storage":
-          return DType.BF16;
-        case "LongStorage":
-          return DType.I64;
-        default:
-          return null;
-      }
-    }
   }
 
   /** Builds a {@link PthReader}; every setting is optional. Not thread-safe. */

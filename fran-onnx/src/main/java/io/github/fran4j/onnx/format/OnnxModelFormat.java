@@ -1,6 +1,7 @@
-package io.github.fran4j.onnx.export;
+package io.github.fran4j.onnx.format;
 
 import io.github.fran4j.core.image.GeneratorInput;
+import io.github.fran4j.core.model.UNetConfig;
 
 /**
  * The contract of the ONNX files FRAN for Java writes: input and output names and the metadata
@@ -20,6 +21,11 @@ public final class OnnxModelFormat {
   public static final int FORMAT_VERSION = 1;
   /** The metadata key holding the square training resolution, e.g. {@code 256}. */
   public static final String TRAINING_RESOLUTION_KEY = "fran.training_resolution";
+  /**
+   * The metadata key holding the model's {@link UNetConfig} as JSON: the same key as in weight
+   * files ({@link UNetConfig#METADATA_KEY}), so an export carries it over unchanged.
+   */
+  public static final String UNET_CONFIG_KEY = UNetConfig.METADATA_KEY;
   /** The metadata key holding the divisor that turns an age in years into an input plane value. */
   public static final String AGE_SCALE_KEY = "fran.age_scale";
   /** Ages are encoded as {@code age / AGE_SCALE}: {@link GeneratorInput#AGE_SCALE}, as an int. */

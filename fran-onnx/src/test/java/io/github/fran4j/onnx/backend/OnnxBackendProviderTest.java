@@ -1,4 +1,4 @@
-package io.github.fran4j.onnx.runtime;
+package io.github.fran4j.onnx.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

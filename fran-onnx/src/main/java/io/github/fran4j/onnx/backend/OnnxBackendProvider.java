@@ -1,4 +1,4 @@
-package io.github.fran4j.onnx.runtime;
+package io.github.fran4j.onnx.backend;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
@@ -10,6 +10,7 @@ import io.github.fran4j.core.spi.Generator;
 import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.core.weights.WeightFiles;
 import io.github.fran4j.onnx.export.OnnxExporter;
+import io.github.fran4j.onnx.runtime.OnnxGenerator;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;

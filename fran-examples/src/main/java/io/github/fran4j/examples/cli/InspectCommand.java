@@ -3,6 +3,7 @@ package io.github.fran4j.examples.cli;
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.github.fran4j.core.ModelFormatException;
+import io.github.fran4j.core.model.Provenance;
 import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.core.weights.StateDict;
@@ -14,8 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -90,6 +93,7 @@ public final class InspectCommand implements Callable<Integer> {
       out.println("config:     not a FRAN U-Net (" + e.getMessage() + ")");
     }
     out.println("tensors:    " + sd.size() + " (" + sd.parameterCount() + " elements)");
+    printProvenance(out, sd.metadata());
     if (!sd.metadata().isEmpty()) {
       out.println("metadata:");
       for (Map.Entry<String, String> e : sd.metadata().entrySet()) {
@@ -153,6 +157,9 @@ public final class InspectCommand implements Callable<Integer> {
       elements += n;
     }
     out.println("tensors:    " + g.getInitializerCount() + " initializers (" + elements + " elements)");
+    Map<String, String> meta = new LinkedHashMap<>();
+    m.getMetadataPropsList().forEach(p -> meta.put(p.getKey(), p.getValue()));
+    printProvenance(out, meta);
     if (m.getMetadataPropsCount() > 0) {
       out.println("metadata:");
       for (OnnxMl.StringStringEntryProto p : m.getMetadataPropsList()) {
@@ -165,6 +172,23 @@ public final class InspectCommand implements Callable<Integer> {
         out.println("  " + t.getName() + "  " + dataType(t.getDataType()) + " " + t.getDimsList());
       }
     }
+  }
+
+  /** Prints where the model came from, or says there is no record (foreign or older files). */
+  private void printProvenance(PrintWriter out, Map<String, String> metadata) {
+    Optional<Provenance> p = Provenance.fromMetadata(metadata, file.toString());
+    if (p.isEmpty()) {
+      out.println("provenance: no provenance (not trained by FRAN for Java, or before it was"
+          + " recorded)");
+      return;
+    }
+    Provenance v = p.get();
+    out.println("provenance:");
+    out.println("  family:          " + v.family().id());
+    out.println("  sdk version:     " + v.sdkVersion());
+    out.println("  seed:            " + v.seed());
+    out.println("  dataset:         " + v.datasetFingerprint());
+    out.println("  hyperparameters: " + v.hyperparameters());
   }
 
   private static String describe(OnnxMl.ValueInfoProto v) {

@@ -6,6 +6,7 @@ import ai.onnx.proto.OnnxMl;
 import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.model.BlurKernel;
 import io.github.fran4j.core.io.AtomicFiles;
+import io.github.fran4j.core.model.Provenance;
 import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.model.UNetFamily;
 import io.github.fran4j.core.model.UNetLayout;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Writes a FRAN U-Net ({@link StateDict} + {@link UNetConfig}) as an ONNX model.
@@ -109,10 +111,18 @@ public final class OnnxExporter {
     checkNotNull(weights, "weights");
     checkNotNull(config, "config");
     config.weightLayout().check(weights);
-    if (config.family() == UNetFamily.COMMUNITY) {
-      return CommunityOnnxGraph.build(weights, config);
+    OnnxMl.ModelProto model = config.family() == UNetFamily.COMMUNITY
+        ? CommunityOnnxGraph.build(weights, config)
+        : new Builder(weights, config).build();
+    // Provenance travels with the model: the trainer's record goes into metadata_props unchanged.
+    Optional<Provenance> provenance = Provenance.fromMetadata(weights.metadata(), "the weights");
+    if (provenance.isEmpty()) {
+      return model;
     }
-    return new Builder(weights, config).build();
+    OnnxMl.ModelProto.Builder b = model.toBuilder();
+    provenance.get().toMetadata().forEach((k, v) -> b.addMetadataProps(
+        OnnxMl.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+    return b.build();
   }
 
   /** The metadata every exported model carries. */

@@ -7,6 +7,7 @@ import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import com.google.protobuf.ByteString;
+import io.github.fran4j.core.model.Provenance;
 import io.github.fran4j.onnx.format.OnnxModelFormat;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -186,8 +187,7 @@ final class OnnxGraph {
   }
 
   private static String producerVersion() {
-    String v = OnnxGraph.class.getPackage().getImplementationVersion();
-    return v == null ? "0.1.0-SNAPSHOT" : v;
+    return Provenance.currentSdkVersion();
   }
 
   /** Returns a float32 initializer's values (raw little-endian data or the float_data field). */

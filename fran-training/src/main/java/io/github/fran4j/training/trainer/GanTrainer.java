@@ -16,6 +16,7 @@ import ai.djl.training.initializer.XavierInitializer;
 import com.google.gson.JsonObject;
 import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.image.GeneratorInput;
+import io.github.fran4j.core.model.Provenance;
 import io.github.fran4j.core.pipeline.Photos;
 import io.github.fran4j.core.weights.SafeTensors;
 import io.github.fran4j.core.weights.StateDict;
@@ -417,7 +418,10 @@ public final class GanTrainer implements AutoCloseable {
       batch = 0;
       epochSums = new double[EPOCH_SUMS];
       checkpoint();
-      run.writeModel(g.toStateDict());
+      // Provenance: what a model file needs to say where it came from (fran inspect shows it).
+      run.writeModel(Provenance.builder().setHyperparameters(cfg.resumeKey().toString())
+          .setSeed(cfg.seed()).setDatasetFingerprint(Provenance.datasetFingerprint(cfg.dataDir()))
+          .setFamily(cfg.unet().family()).build().addTo(g.toStateDict()));
       LOG.info("epoch {}/{} (step {}): train G {} D {} | val L1 {} (identity {}) PSNR {} dB "
           + "(identity {}), change captured {}", m.epoch(), cfg.epochs(), globalStep,
           fmt(m.trainG()), fmt(m.trainD()), fmt(m.valL1()), fmt(m.identityL1()),

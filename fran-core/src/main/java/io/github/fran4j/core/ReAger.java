@@ -17,6 +17,7 @@ import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.core.spi.Generator;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +65,9 @@ public final class ReAger implements AutoCloseable {
   private final long maxPixels;
   private final CloseGuard guard = new CloseGuard("ReAger");
 
+  /** What messages call a model loaded from memory without a name. */
+  private static final String IN_MEMORY = "in-memory model";
+
   private ReAger(Generator generator, int batchSize, FacePipeline pipeline, long maxPixels) {
     this.generator = generator;
     this.runner = DeltaRunner.of(generator, batchSize, null);
@@ -84,6 +88,36 @@ public final class ReAger implements AutoCloseable {
    */
   public static ReAger load(Path model) throws IOException {
     return builder().setModel(model).build();
+  }
+
+  /**
+   * Loads a model held in memory with default options (device AUTO), e.g. one a server received
+   * or read from a database: nothing is written to disk. The format is told from the content.
+   *
+   * @param model the bytes of a {@code .safetensors} or {@code .onnx} model (or any format a
+   *     backend on the class path accepts from memory)
+   * @return the re-ager; the caller closes it
+   * @throws ModelFormatException if the bytes are not a valid model
+   * @throws NoBackendException if no backend accepts them (listing the backends found)
+   * @throws IOException if a backend cannot read them
+   */
+  public static ReAger load(byte[] model) throws IOException {
+    return builder().setModel(model, IN_MEMORY).build();
+  }
+
+  /**
+   * Loads a model from a stream with default options (device AUTO); reads the stream to its end
+   * but does not close it.
+   *
+   * @param model a stream of the bytes of a model, as for {@link #load(byte[])}
+   * @return the re-ager; the caller closes it
+   * @throws ModelFormatException if the bytes are not a valid model
+   * @throws NoBackendException if no backend accepts them (listing the backends found)
+   * @throws IOException if the stream cannot be read
+   */
+  public static ReAger load(InputStream model) throws IOException {
+    checkNotNull(model, "model");
+    return load(model.readAllBytes());
   }
 
   /** {@return a builder for options} */
@@ -226,11 +260,14 @@ public final class ReAger implements AutoCloseable {
   }
 
   /**
-   * Builds a {@link ReAger}. Exactly one of {@link #setModel} and {@link #setGenerator} is
+   * Builds a {@link ReAger}. Exactly one of the {@code setModel} methods and
+   * {@link #setGenerator} is
    * required; everything else is optional. Not thread-safe.
    */
   public static final class Builder {
     private Path model;
+    private byte[] modelBytes;
+    private String modelName;
     private Generator generator;
     private String backend;
     private final BackendOptions.Builder options = BackendOptions.builder();
@@ -354,6 +391,20 @@ public final class ReAger implements AutoCloseable {
      */
     public Builder setModel(Path v) {
       model = checkNotNull(v, "model path");
+      return this;
+    }
+
+    /**
+     * Sets a model held in memory, to be opened without touching the disk; the format is told
+     * from the content (see {@code Backends.open(byte[], ...)}).
+     *
+     * @param v the model's bytes (kept by reference until {@link #build()}; do not modify them)
+     * @param name a name for messages, e.g. the upload's file name
+     * @return this builder
+     */
+    public Builder setModel(byte[] v, String name) {
+      modelBytes = checkNotNull(v, "model bytes");
+      modelName = checkNotNull(name, "name");
       return this;
     }
 
@@ -496,9 +547,11 @@ public final class ReAger implements AutoCloseable {
      *     face-pipeline options conflict or were given without choosing the face pipeline
      */
     public ReAger build() throws IOException {
-      if ((model == null) == (generator == null)) {
-        throw new IllegalStateException(
-            "set exactly one of setModel(Path) and setGenerator(Generator)");
+      int sources = (model != null ? 1 : 0) + (modelBytes != null ? 1 : 0)
+          + (generator != null ? 1 : 0);
+      if (sources != 1) {
+        throw new IllegalStateException("set exactly one of setModel(Path),"
+            + " setModel(byte[], String) and setGenerator(Generator)");
       }
       if (pipeline != null && pipelineBuilder != null) {
         throw new IllegalStateException("optFacePipeline(FacePipeline) cannot be combined with "
@@ -517,7 +570,9 @@ public final class ReAger implements AutoCloseable {
         p = pipelineBuilder.optMaxPixels(maxPixels).optBatchSize(batchSize).build();
       }
       // Open the backend last: a bad pipeline option must not leave native resources behind.
-      Generator g = generator != null ? generator : Backends.open(model, backend, options.build());
+      Generator g = generator != null ? generator
+          : model != null ? Backends.open(model, backend, options.build())
+          : Backends.open(modelBytes, modelName, backend, options.build());
       return new ReAger(g, batchSize, p, maxPixels);
     }
   }

@@ -7,6 +7,7 @@ import io.github.fran4j.core.image.AgeMap;
 import io.github.fran4j.core.spi.FakeGenerator;
 import io.github.fran4j.core.testing.Fixtures;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -168,5 +169,46 @@ class ReAgerTest {
     assertThatThrownBy(() -> ReAger.builder().optBackend("nope").setModel(unknown).build())
         .isInstanceOf(NoBackendException.class).hasMessageContaining("'nope'");
     assertThatThrownBy(() -> ReAger.builder().build()).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void loadsAModelHeldInMemoryOrStreamedWithTheFilesPixels(@TempDir Path dir) throws IOException {
+    Path model = Fixtures.unetWeightsFile("transposed_d3_w4_blur", dir);
+    BufferedImage img = Fixtures.randomRgbImage(19, 13, 4);
+    BufferedImage fromFile;
+    try (ReAger r = ReAger.load(model)) {
+      fromFile = r.reage(img, 25, 70);
+    }
+    byte[] bytes = Files.readAllBytes(model);
+    // The content, not a name, picks the backend: pure-java takes safetensors bytes, the fake
+    // backend on this class path (files named .fake) does not take bytes at all.
+    try (ReAger r = ReAger.load(new ByteArrayInputStream(bytes))) {
+      assertThat(r.describe()).isEqualTo("pure-java (cpu)");
+      assertThat(rgb(r.reage(img, 25, 70))).isEqualTo(rgb(fromFile));
+    }
+    try (ReAger r = ReAger.builder().setModel(bytes, "upload.safetensors").build()) {
+      assertThat(rgb(r.reage(img, 25, 70))).isEqualTo(rgb(fromFile));
+    }
+    assertThatThrownBy(() -> ReAger.load(new byte[0]))
+        .isInstanceOf(ModelFormatException.class)
+        .hasMessage("model in-memory model is empty (0 bytes)");
+    byte[] pth = Files.readAllBytes(
+        io.github.fran4j.core.weights.pth.InteropFixtures.file("unet_t_w4_d2.pth"));
+    assertThatThrownBy(() -> ReAger.load(pth))
+        .isInstanceOf(ModelFormatException.class)
+        .hasMessageContaining("in-memory model: torch.save (.pth/.pt) weights can only be read");
+    assertThatThrownBy(() -> ReAger.builder().setModel("hello".getBytes(), "x.bin").build())
+        .isInstanceOf(NoBackendException.class)
+        .hasMessageStartingWith("no backend accepts the in-memory model x.bin (unknown content)");
+    assertThatThrownBy(() -> ReAger.builder().setModel(bytes, "u").optBackend("fake").build())
+        .isInstanceOf(NoBackendException.class)
+        .hasMessage("the fake backend opens model files only, not models held in memory like u");
+    assertThatThrownBy(() -> ReAger.builder().setModel(bytes, "u").setModel(model).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("set exactly one of setModel(Path), setModel(byte[], String)");
+  }
+
+  private static int[] rgb(BufferedImage img) {
+    return img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
   }
 }

@@ -172,7 +172,7 @@ class TroubleshootingMessagesTest {
     closed.close();
     expect(IllegalStateException.class, "reage called on a closed ReAger", () -> closed.reage(img, 30, 70));
     expect(IllegalStateException.class,
-        "set exactly one of setModel(Path) and setGenerator(Generator)",
+        "set exactly one of setModel(Path), setModel(byte[], String) and setGenerator(Generator)",
         () -> ReAger.builder().build());
     Path txt = Files.writeString(tmp.resolve("photo.jpg"), "not a jpeg");
     expect(UnsupportedImageException.class, "photo.jpg: not an image format this JVM can read"

@@ -83,19 +83,48 @@ public final class PureJavaBackendProvider implements BackendProvider {
   public Generator open(Path file, BackendOptions options) throws IOException {
     checkNotNull(file, "file");
     checkNotNull(options, "options");
+    checkDevice(options);
+    return open(WeightFiles.read(file), file.toString(), options);
+  }
+
+  /** Takes {@code .safetensors} bytes; {@code torch.save} files are read from files only. */
+  @Override
+  public boolean supports(byte[] model) {
+    return WeightFiles.detect(checkNotNull(model, "model")) == WeightFiles.Format.SAFETENSORS;
+  }
+
+  /**
+   * Reads {@code .safetensors} bytes and returns a generator over them.
+   *
+   * @throws DeviceUnavailableException if {@code options} ask for a CUDA device
+   * @throws ModelFormatException if the bytes are not a valid safetensors file or not a FRAN
+   *     U-Net, naming the model and the problem
+   */
+  @Override
+  public Generator open(byte[] model, String name, BackendOptions options) {
+    checkNotNull(model, "model");
+    checkNotNull(name, "name");
+    checkNotNull(options, "options");
+    checkDevice(options);
+    return open(WeightFiles.read(model, name), name, options);
+  }
+
+  private static void checkDevice(BackendOptions options) {
     if (options.device().kind() == Device.Kind.CUDA) {
       throw new DeviceUnavailableException("the " + NAME + " backend is CPU-only, but device "
           + options.device() + " was requested; use device 'cpu' or 'auto', or load an .onnx model "
           + "with fran-onnx (onnxruntime_gpu) for GPU inference");
     }
-    StateDict weights = WeightFiles.read(file);
+  }
+
+  private static Generator open(StateDict weights, String source, BackendOptions options) {
     UNetConfig config;
     ReferenceUNet net;
     try {
       config = UNetConfig.fromStateDict(weights);
       net = ReferenceUNet.create(weights, config);
     } catch (ModelFormatException e) {
-      throw new ModelFormatException(file + ": " + e.getMessage(), e);
+      throw new ModelFormatException(source + ": " + e.getMessage(), e);
     }
     return new PureJavaGenerator(net, options.threads());
   }

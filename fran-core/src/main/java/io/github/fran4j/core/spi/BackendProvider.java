@@ -41,4 +41,33 @@ public interface BackendProvider {
    *     {@link io.github.fran4j.core.ModelFormatException} saying what is wrong)
    */
   Generator open(Path file, BackendOptions options) throws IOException;
+
+  /**
+   * Returns whether this provider can open a model held in memory, judging by its content only
+   * (see {@code WeightFiles.detect(byte[])}). The default is false: a provider that reads only
+   * files need not implement the in-memory methods.
+   *
+   * @param model the model's bytes
+   * @return true if {@link #open(byte[], String, BackendOptions)} should be tried
+   */
+  default boolean supports(byte[] model) {
+    return false;
+  }
+
+  /**
+   * Opens a model held in memory, without touching the disk.
+   *
+   * @param model the model's bytes (the provider may keep a reference; do not modify them)
+   * @param name a name for messages and {@link Generator#describe()}
+   * @param options device and runtime options
+   * @return the generator; the caller closes it
+   * @throws io.github.fran4j.core.ModelFormatException if the bytes are not a valid model
+   * @throws io.github.fran4j.core.NoBackendException if this provider opens files only (the
+   *     default)
+   * @throws IOException if the model cannot be read
+   */
+  default Generator open(byte[] model, String name, BackendOptions options) throws IOException {
+    throw new io.github.fran4j.core.NoBackendException("the " + name() + " backend opens model"
+        + " files only, not models held in memory like " + name);
+  }
 }

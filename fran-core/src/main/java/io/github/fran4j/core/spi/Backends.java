@@ -80,6 +80,52 @@ public final class Backends {
         + "backend in fran-core reads .safetensors");
   }
 
+  /**
+   * Opens a model held in memory with the highest-ranked provider whose
+   * {@link BackendProvider#supports(byte[])} accepts its content, or with the provider named by
+   * {@code backend} (or the {@value #BACKEND_PROPERTY} property) when given. The format is told
+   * from the bytes, never from a name.
+   *
+   * @param model the model's bytes
+   * @param name a name for messages, e.g. the upload's file name
+   * @param backend a provider name, or null to choose automatically
+   * @param options device and runtime options
+   * @return the generator; the caller closes it
+   * @throws ModelFormatException if the bytes are empty or not a valid model
+   * @throws NoBackendException if no provider accepts the bytes, listing those found
+   * @throws IOException if the chosen provider cannot read the model
+   */
+  public static Generator open(byte[] model, String name, String backend,
+      BackendOptions options) throws IOException {
+    checkNotNull(model, "model");
+    checkNotNull(name, "name");
+    checkNotNull(options, "options");
+    if (model.length == 0) {
+      throw new ModelFormatException("model " + name + " is empty (0 bytes)");
+    }
+    List<BackendProvider> all = providers();
+    String forced = backend != null ? backend : System.getProperty(BACKEND_PROPERTY);
+    for (BackendProvider p : all) {
+      if (forced != null ? p.name().equals(forced) : p.supports(model)) {
+        return p.open(model, name, options);
+      }
+    }
+    if (forced == null && io.github.fran4j.core.weights.WeightFiles.detect(model)
+        == io.github.fran4j.core.weights.WeightFiles.Format.PTH) {
+      // No backend takes torch.save bytes: let the reader say why and what to do instead.
+      io.github.fran4j.core.weights.WeightFiles.read(model, name);
+    }
+    if (forced != null) {
+      throw new NoBackendException("backend '" + forced + "' was requested for " + name
+          + " but is not on the class path; found " + describe(all));
+    }
+    throw new NoBackendException("no backend accepts the in-memory model " + name + " ("
+        + io.github.fran4j.core.weights.WeightFiles.detect(model).name().toLowerCase(
+            java.util.Locale.ROOT) + " content); found " + describe(all)
+        + ". The pure-Java backend reads .safetensors bytes; add io.github.fran4j:fran-onnx for"
+        + " ONNX bytes");
+  }
+
   private static String describe(List<BackendProvider> all) {
     if (all.isEmpty()) {
       return "no backends";

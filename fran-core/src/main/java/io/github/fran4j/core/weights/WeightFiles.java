@@ -68,6 +68,36 @@ public final class WeightFiles {
     return Format.UNKNOWN;
   }
 
+  /**
+   * Recognizes the format of a model held in memory from its content alone: safetensors and
+   * {@code torch.save} by their first bytes as for files, ONNX by the protobuf tag that starts
+   * every {@code ModelProto} writer's output (field 1, {@code ir_version}, as a varint: byte
+   * {@code 0x08}). Only a backend can tell whether such bytes really are a valid ONNX model.
+   *
+   * @param bytes the model's bytes
+   * @return the format, {@link Format#UNKNOWN} if not recognized
+   */
+  public static Format detect(byte[] bytes) {
+    checkNotNull(bytes, "bytes");
+    byte[] head = java.util.Arrays.copyOf(bytes, Math.min(bytes.length, 512));
+    if (PthReader.looksLikePth(head)) {
+      return Format.PTH;
+    }
+    if (bytes.length >= 9 && bytes[8] == '{') {
+      long n = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+      if (n >= 2 && n <= bytes.length - 8) {
+        return Format.SAFETENSORS;
+      }
+    }
+    if (bytes.length > 1 && bytes[0] == ONNX_FIRST_BYTE) {
+      return Format.ONNX;
+    }
+    return Format.UNKNOWN;
+  }
+
+  /** Protobuf tag of field 1 ({@code ModelProto.ir_version}) with wire type 0 (varint). */
+  private static final byte ONNX_FIRST_BYTE = 0x08;
+
   /** An 8-byte length and then '{': how every safetensors file starts, valid or not. */
   private static boolean startsLikeSafetensors(Path file) throws IOException {
     try (InputStream in = Files.newInputStream(file)) {
@@ -150,6 +180,39 @@ public final class WeightFiles {
   }
 
   /**
+   * Reads a state dict held in memory, e.g. received by a server that never writes it to disk.
+   *
+   * @param bytes the safetensors file's bytes
+   * @param name a name for messages, e.g. the upload's file name
+   * @return its weights (and metadata)
+   * @throws ModelFormatException if the bytes are not a valid safetensors file or hold a NaN or
+   *     infinite weight; for {@code torch.save} and ONNX bytes, saying what to do instead
+   */
+  public static StateDict read(byte[] bytes, String name) {
+    checkNotNull(bytes, "bytes");
+    checkNotNull(name, "name");
+    switch (detect(bytes)) {
+      case SAFETENSORS:
+        return requireFinite(SafeTensors.read(bytes, name), name);
+      case PTH:
+        // PthReader guards a zip's central directory through java.util.zip.ZipFile, which reads
+        // files only; writing the bytes to a temporary file would break the no-disk promise.
+        throw new ModelFormatException(name + ": torch.save (.pth/.pt) weights can only be read"
+            + " from a file; load it with ReAger.load(Path), or convert it once to .safetensors"
+            + " (WeightFiles.read + SafeTensors.write) to load it from memory");
+      case ONNX:
+        throw new ModelFormatException(name + ": an ONNX model holds a graph, not a state dict;"
+            + " run it with ReAger.load (fran-onnx on the class path)");
+      default:
+        if (bytes.length >= 9 && bytes[8] == '{') {
+          return SafeTensors.read(bytes, name); // says exactly what is wrong with the header
+        }
+        throw new ModelFormatException(name + ": unknown weights format; expected the bytes of a"
+            + " .safetensors file");
+    }
+  }
+
+  /**
    * Refuses weights holding NaN or infinite values, which would make every output black (or
    * garbage) without any error.
    *
@@ -160,6 +223,10 @@ public final class WeightFiles {
    *     holds and where the first one is
    */
   public static StateDict requireFinite(StateDict weights, Path source) throws ModelFormatException {
+    return requireFinite(weights, String.valueOf(source));
+  }
+
+  private static StateDict requireFinite(StateDict weights, String source) {
     for (java.util.Map.Entry<String, io.github.fran4j.core.tensor.Tensor> e
         : weights.tensors().entrySet()) {
       if (!e.getValue().dtype().isFloating()) {

@@ -88,6 +88,12 @@ class PhotosTest {
     assertThat(near(img.getRGB(28, 4), 0x00ff00)).isTrue();
     assertThat(near(img.getRGB(4, 20), 0xff0000)).isTrue();
     assertThat(near(img.getRGB(16, 50), 0x0000ff)).isTrue();
+    // The same bytes held in memory (a server's upload) are turned upright the same way.
+    BufferedImage fromBytes = Photos.read(Files.readAllBytes(f), "upload", 10_000);
+    assertThat(fromBytes.getWidth()).isEqualTo(32);
+    assertThat(fromBytes.getHeight()).isEqualTo(64);
+    assertThat(fromBytes.getRGB(28, 4)).isEqualTo(img.getRGB(28, 4));
+    assertThat(fromBytes.getRGB(4, 20)).isEqualTo(img.getRGB(4, 20));
   }
 
   @Test

@@ -94,6 +94,26 @@ public abstract class ReAgerConformanceTest {
   }
 
   /**
+   * The model's bytes, held in memory, give exactly the file's pixels on this backend.
+   *
+   * @throws Exception on failure
+   */
+  @Test
+  public void modelBytesGiveTheFilesPixels() throws Exception {
+    BufferedImage img = Fixtures.randomRgbImage(17, 31, 9);
+    BufferedImage fromFile;
+    try (ReAger r = builder().build()) {
+      fromFile = r.reage(img, 40, 20);
+    }
+    byte[] bytes = java.nio.file.Files.readAllBytes(model());
+    try (ReAger r = ReAger.builder().setModel(bytes, "upload").optBackend(backend())
+        .optDevice(Device.CPU).optThreads(1).build()) {
+      assertThat(r.describe()).startsWith(backend());
+      assertThat(maxLevelDifference(r.reage(img, 40, 20), fromFile)).isZero();
+    }
+  }
+
+  /**
    * A sweep equals one call per target age, whatever the batch size.
    *
    * @throws Exception on failure

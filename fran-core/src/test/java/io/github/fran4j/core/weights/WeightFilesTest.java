@@ -86,4 +86,40 @@ class WeightFilesTest {
         .isInstanceOf(ModelFormatException.class)
         .hasMessageContaining("legacy (non-zip)");
   }
+
+  @Test
+  void modelsHeldInMemoryAreToldApartByContent() throws Exception {
+    StateDict sd = StateDict.of(Map.of("w", Tensor.ofFloats(new float[] {1.5f, -2f}, 2)));
+    Path st = tmp.resolve("w.bin");
+    SafeTensors.write(sd, st);
+    byte[] stBytes = Files.readAllBytes(st);
+    assertThat(WeightFiles.detect(stBytes)).isEqualTo(WeightFiles.Format.SAFETENSORS);
+    assertThat(WeightFiles.read(stBytes, "upload").tensors()).isEqualTo(sd.tensors());
+
+    byte[] pth = Files.readAllBytes(InteropFixtures.file("unet_t_w4_d2.pth"));
+    assertThat(WeightFiles.detect(pth)).isEqualTo(WeightFiles.Format.PTH);
+    assertThatThrownBy(() -> WeightFiles.read(pth, "upload.pth"))
+        .isInstanceOf(ModelFormatException.class)
+        .hasMessageStartingWith("upload.pth: torch.save (.pth/.pt) weights can only be read from"
+            + " a file; load it with ReAger.load(Path)");
+
+    // torch.onnx.export's file starts with protobuf field 1 (ir_version): tag byte 0x08.
+    byte[] onnx = Files.readAllBytes(InteropFixtures.file("unet_t_w4_d2_dynamic.onnx"));
+    assertThat(WeightFiles.detect(onnx)).isEqualTo(WeightFiles.Format.ONNX);
+    assertThatThrownBy(() -> WeightFiles.read(onnx, "m"))
+        .isInstanceOf(ModelFormatException.class).hasMessageStartingWith("m: an ONNX model holds");
+
+    byte[] text = "hello".getBytes(StandardCharsets.UTF_8);
+    assertThat(WeightFiles.detect(text)).isEqualTo(WeightFiles.Format.UNKNOWN);
+    assertThatThrownBy(() -> WeightFiles.read(text, "x"))
+        .isInstanceOf(ModelFormatException.class)
+        .hasMessage("x: unknown weights format; expected the bytes of a .safetensors file");
+
+    Path nan = tmp.resolve("nan.bin");
+    SafeTensors.write(StateDict.of(Map.of("w", Tensor.ofFloats(new float[] {0f, Float.NaN}, 2))),
+        nan);
+    assertThatThrownBy(() -> WeightFiles.read(Files.readAllBytes(nan), "nan-upload"))
+        .isInstanceOf(ModelFormatException.class)
+        .hasMessageStartingWith("nan-upload: tensor 'w' holds 1 non-finite value(s)");
+  }
 }

@@ -78,4 +78,30 @@ public final class OnnxBackendProvider implements BackendProvider {
     }
     return OnnxGenerator.open(file, options);
   }
+
+  /** Takes ONNX and {@code .safetensors} bytes, told apart by content. */
+  @Override
+  public boolean supports(byte[] model) {
+    WeightFiles.Format f = WeightFiles.detect(checkNotNull(model, "model"));
+    return f == WeightFiles.Format.ONNX || f == WeightFiles.Format.SAFETENSORS;
+  }
+
+  /**
+   * Opens ONNX bytes in an ONNX Runtime session created from memory, or {@code .safetensors}
+   * bytes through an in-memory export; nothing touches the disk.
+   *
+   * @throws ModelFormatException if the bytes are not a valid model, naming {@code name}
+   */
+  @Override
+  public Generator open(byte[] model, String name, BackendOptions options) throws IOException {
+    checkNotNull(model, "model");
+    checkNotNull(name, "name");
+    checkNotNull(options, "options");
+    if (WeightFiles.detect(model) == WeightFiles.Format.ONNX) {
+      return OnnxGenerator.open(model, name, options);
+    }
+    StateDict weights = WeightFiles.read(model, name);
+    UNetConfig config = UNetConfig.fromStateDict(weights);
+    return OnnxGenerator.open(OnnxExporter.toBytes(weights, config), name, options);
+  }
 }

@@ -82,7 +82,31 @@ public final class DjlBackendProvider implements BackendProvider {
   public Generator open(Path file, BackendOptions options) throws IOException {
     checkNotNull(file, "file");
     checkNotNull(options, "options");
-    StateDict weights = WeightFiles.read(file);
+    return open(WeightFiles.read(file), file.toString(), options);
+  }
+
+  /** Takes {@code .safetensors} bytes; {@code torch.save} files are read from files only. */
+  @Override
+  public boolean supports(byte[] model) {
+    return WeightFiles.detect(checkNotNull(model, "model")) == WeightFiles.Format.SAFETENSORS;
+  }
+
+  /**
+   * Reads {@code .safetensors} bytes into a DJL U-Net.
+   *
+   * @throws DeviceUnavailableException for a CUDA device DJL's engine does not see
+   * @throws ModelFormatException if the bytes are not a FRAN U-Net's safetensors
+   * @throws EngineException if the PyTorch engine cannot be loaded
+   */
+  @Override
+  public Generator open(byte[] model, String name, BackendOptions options) {
+    checkNotNull(model, "model");
+    checkNotNull(name, "name");
+    checkNotNull(options, "options");
+    return open(WeightFiles.read(model, name), name, options);
+  }
+
+  private static Generator open(StateDict weights, String file, BackendOptions options) {
     UNetConfig config;
     try {
       config = UNetConfig.fromStateDict(weights);

@@ -114,7 +114,17 @@ public final class PthReader {
    * @throws IOException if the file cannot be read
    */
   public static boolean looksLikePth(Path file) throws IOException {
-    byte[] head = head(file, 512);
+    return looksLikePth(head(file, 512));
+  }
+
+  /**
+   * Returns whether bytes start like a {@code torch.save} file: a zip archive, a legacy pickle or
+   * a legacy tar.
+   *
+   * @param head the first bytes (512 suffice)
+   * @return true if they look like a {@code torch.save} file
+   */
+  public static boolean looksLikePth(byte[] head) {
     return isZip(head) || isPickle(head) || isTar(head);
   }
 

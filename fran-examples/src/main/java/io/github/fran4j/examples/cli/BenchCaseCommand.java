@@ -33,8 +33,11 @@ final class BenchCaseCommand implements Callable<Integer> {
   @Option(names = "--onnx", description = "An ONNX model to time.")
   Path onnx;
 
-  @Option(names = "--djl-weights", description = "A .safetensors checkpoint to time on DJL.")
-  Path djlWeights;
+  @Option(names = "--weights", description = "A .safetensors file to time on --backend.")
+  Path weights;
+
+  @Option(names = "--backend", description = "The backend provider that opens --weights.")
+  String backend;
 
   @Option(names = "--size", required = true)
   int size;
@@ -53,9 +56,9 @@ final class BenchCaseCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if ((onnx == null) == (djlWeights == null)) {
+    if ((onnx == null) == (weights == null) || (weights != null) != (backend != null)) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "bench-case needs exactly one of --onnx FILE and --djl-weights FILE");
+          "bench-case needs exactly one of --onnx FILE and --weights FILE --backend NAME");
     }
     double[] t;
     if (onnx != null) {
@@ -67,7 +70,7 @@ final class BenchCaseCommand implements Callable<Integer> {
     } else {
       BackendOptions opts = BackendOptions.builder().optDevice(Device.parse(device))
           .optThreads(threads).build();
-      try (Generator g = Backends.open(djlWeights, DjlBench.BACKEND, opts)) {
+      try (Generator g = Backends.open(weights, backend, opts)) {
         t = BenchCommand.time(g, size, warmup, runs);
       }
     }

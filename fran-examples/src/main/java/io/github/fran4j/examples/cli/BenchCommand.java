@@ -9,11 +9,14 @@ import io.github.fran4j.core.io.AtomicFiles;
 import io.github.fran4j.core.model.RandomUNetWeights;
 import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.spi.BackendOptions;
+import io.github.fran4j.core.spi.BackendProvider;
 import io.github.fran4j.core.spi.Backends;
 import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.core.spi.Generator;
 import io.github.fran4j.core.tensor.Tensor;
+import io.github.fran4j.core.weights.SafeTensors;
 import io.github.fran4j.core.weights.StateDict;
+import io.github.fran4j.onnx.backend.OnnxBackendProvider;
 import io.github.fran4j.onnx.export.CalibrationImages;
 import io.github.fran4j.onnx.export.Int8Quantizer;
 import io.github.fran4j.onnx.export.OnnxExporter;
@@ -41,16 +44,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code fran bench}: compares ONNX Runtime fp32, ONNX Runtime int8 (and DJL when fran-training's
- * DJL U-Net is on the class path) on the seed-size generator at several sizes: median latency, peak
- * RSS, achieved GFLOP/s beside a large MatMul's GFLOP/s measured in the same run. With
+ * {@code fran bench}: times every backend provider on the class path (ONNX Runtime, pure Java, DJL
+ * when fran-training is there; {@code --backends} chooses) through the backend SPI on the same
+ * weights file, plus ONNX Runtime int8 variants, on the seed-size generator at several sizes:
+ * median latency, peak RSS, achieved GFLOP/s beside a large MatMul's GFLOP/s measured in the same
+ * run. With
  * {@code --precision} or {@code --batch} it runs {@link PrecisionBench} instead (fp32/fp16/int8 by
  * batch size, for GPUs).
  */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = "Benchmark ONNX Runtime fp32 / int8 (and DJL if present) on the generator.")
+    description = "Benchmark every backend (ONNX Runtime fp32 / int8, pure Java, DJL if present)"
+        + " on the generator.")
 final class BenchCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -99,6 +105,11 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--skip-int8", description = "Only fp32.")
   boolean skipInt8;
 
+  @Option(names = "--backends", split = ",", paramLabel = "NAME",
+      description = "Backends to time, by provider name (default: every backend on the class"
+          + " path, e.g. onnxruntime, pure-java, djl).")
+  List<String> backends = new ArrayList<>();
+
   @Option(names = "--out", description = "Also write the Markdown table to this file.")
   Path out;
 
@@ -131,6 +142,7 @@ final class BenchCommand implements Callable<Integer> {
     if (!precisions.isEmpty() || !batches.isEmpty()) {
       return precisionBench(w);
     }
+    List<BackendProvider> chosen = chosenBackends();
     UNetConfig cfg = UNetConfig.builder().optBaseWidth(width).optDepth(depth).build();
     StateDict weights = RandomUNetWeights.create(cfg, 0);
     BackendOptions opts = BackendOptions.builder().optDevice(Device.parse(device))
@@ -149,7 +161,7 @@ final class BenchCommand implements Callable<Integer> {
     lines.add("|---|---|---|---|---|---|---|---|");
     try (Table table = new Table(w, out)) {
       lines.forEach(table::add);
-      run(cfg, weights, opts, table);
+      run(chosen, cfg, weights, opts, table);
       table.commit();
     }
     return 0;
@@ -203,15 +215,38 @@ final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void run(UNetConfig cfg, StateDict weights, BackendOptions opts, Table table)
-      throws Exception {
+  /** The backend providers to time, in rank order: all, or those {@code --backends} names. */
+  private List<BackendProvider> chosenBackends() {
+    List<BackendProvider> all = Backends.providers();
+    if (backends.isEmpty()) {
+      return all;
+    }
+    List<BackendProvider> chosen = new ArrayList<>();
+    for (String name : backends) {
+      BackendProvider p = all.stream().filter(b -> b.name().equals(name.trim())).findFirst()
+          .orElseThrow(() -> new picocli.CommandLine.ParameterException(spec.commandLine(),
+              "unknown --backends '" + name + "'; the backends on the class path are "
+                  + all.stream().map(BackendProvider::name).toList()));
+      chosen.add(p);
+    }
+    return chosen;
+  }
 
-    byte[] fp32 = OnnxExporter.toBytes(weights, cfg);
+  private void run(List<BackendProvider> chosen, UNetConfig cfg, StateDict weights,
+      BackendOptions opts, Table table) throws Exception {
     String psnr = null;
     Path dir = inProcess ? null : Files.createTempDirectory("fran-bench");
+    Path file = Files.createTempFile("fran-bench-", ".safetensors");
     try {
-      onnxRows("onnxruntime fp32", fp32, cfg, opts, dir, table);
-      if (!skipInt8) {
+      SafeTensors.write(weights, file);
+      // Every backend through the SPI, exactly as ReAger.load opens the same weights file.
+      for (BackendProvider p : chosen) {
+        backendRows(p.name(), file, cfg, opts, dir, table);
+      }
+      boolean onnx = chosen.stream().anyMatch(p -> p instanceof OnnxBackendProvider);
+      if (onnx && !skipInt8) {
+        // int8 is a variant of the ONNX model rather than a backend: quantized from the export.
+        byte[] fp32 = OnnxExporter.toBytes(weights, cfg);
         List<Tensor> calib = calibration != null
             ? CalibrationImages.load(calibration, cfg.trainingResolution(), calibrationCount, 1)
             : randomInputs(calibrationCount, cfg.trainingResolution());
@@ -225,10 +260,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         psnr = int8Psnr(fp32, int8, calib, cfg, opts);
       }
-      if (DjlBench.available()) {
-        djlRows(cfg, weights, opts, dir, table);
-      }
     } finally {
+      Files.deleteIfExists(file);
       if (dir != null) {
         deleteTree(dir);
       }
@@ -237,7 +270,8 @@ final class BenchCommand implements Callable<Integer> {
     if (psnr != null) {
       table.add(psnr);
     }
-    table.add(DjlBench.describeAvailability());
+    table.add("Backends timed: " + chosen.stream().map(BackendProvider::name).toList()
+        + " (backend providers on the class path; --backends chooses).");
     table.add(inProcess ? "All cases ran in this JVM (--in-process)."
         : "Each case ran in a JVM of its own; peak RSS is that JVM's (model loading included).");
   }
@@ -276,7 +310,7 @@ final class BenchCommand implements Callable<Integer> {
       Path file = dir.resolve(name.replaceAll("[^a-z0-9]+", "-") + ".onnx");
       AtomicFiles.write(file, model);
       for (int s : sizes) {
-        table.add(row(name, s, cfg, opts, () -> isolated("--onnx", file.toString(), s)));
+        table.add(row(name, s, cfg, opts, () -> isolated(List.of("--onnx", file.toString()), s)));
       }
       return;
     }
@@ -291,26 +325,20 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private void djlRows(UNetConfig cfg, StateDict weights, BackendOptions opts, Path dir,
-      Table table) throws Exception {
-    Path file = Files.createTempFile("fran-bench-", ".safetensors");
-    try {
-      io.github.fran4j.core.weights.SafeTensors.write(weights, file);
-      for (int s : sizes) {
-        table.add(row("djl eval", s, cfg, opts, () -> {
-          if (dir != null) {
-            return isolated("--djl-weights", file.toString(), s);
-          }
-          resetPeakRss();
-          // The same backend SPI as ReAger: no reflection, the provider is found by name.
-          try (Generator g = Backends.open(file, DjlBench.BACKEND, opts)) {
-            double[] t = time(g, s, warmup, runs);
-            return new Measurement(t[runs / 2], BenchCaseCommand.peakRssKib());
-          }
-        }));
-      }
-    } finally {
-      Files.deleteIfExists(file);
+  /** One row per size for a backend provider opening the weights file, as ReAger.load does. */
+  private void backendRows(String backend, Path file, UNetConfig cfg, BackendOptions opts,
+      Path dir, Table table) throws Exception {
+    for (int s : sizes) {
+      table.add(row(backend + " fp32", s, cfg, opts, () -> {
+        if (dir != null) {
+          return isolated(List.of("--weights", file.toString(), "--backend", backend), s);
+        }
+        resetPeakRss();
+        try (Generator g = Backends.open(file, backend, opts)) {
+          double[] t = time(g, s, warmup, runs);
+          return new Measurement(t[runs / 2], BenchCaseCommand.peakRssKib());
+        }
+      }));
     }
   }
 
@@ -340,13 +368,15 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /** Runs {@code fran bench-case} in a fresh JVM with this JVM's class path and flags. */
-  private Measurement isolated(String kind, String file, int size)
+  private Measurement isolated(List<String> model, int size)
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), FranCli.class.getName(),
-        "bench-case", kind, file, "--size", Integer.toString(size), "--runs",
+        "bench-case"));
+    cmd.addAll(model);
+    cmd.addAll(List.of("--size", Integer.toString(size), "--runs",
         Integer.toString(runs), "--warmup", Integer.toString(warmup), "--threads",
         Integer.toString(threads), "--device", device));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();

@@ -37,8 +37,11 @@ class BenchCommandTest {
     assertMeasured(text, "onnxruntime int8", 24);
     assertMeasured(text, "onnxruntime int8 (1 activations float)", 24);
     assertThat(text).contains("int8 vs fp32 delta PSNR", "MatMul 64x64x64");
-    // fran-training is on this class path, so DJL runs (a "failed:" row is caught above).
-    assertMeasured(text, "djl eval", 16);
+    // Every backend provider on the class path gets rows: fran-training's DJL one included.
+    assertMeasured(text, "djl fp32", 16);
+    assertMeasured(text, "pure-java fp32", 24);
+    // By rank; fran-core's test backend ("fake", rank 1) may follow on this test class path.
+    assertThat(text).contains("Backends timed: [onnxruntime, pure-java, djl");
     assertThat(Files.readString(table)).contains("| onnxruntime int8 | 16 |");
     assertThat(dir.resolve("bench.md.partial")).doesNotExist();
   }
@@ -49,14 +52,16 @@ class BenchCommandTest {
     StringWriter out = new StringWriter();
     cl.setOut(new PrintWriter(out));
     int rc = cl.execute("bench", "--width", "4", "--depth", "2", "--sizes", "16", "--runs", "1",
-        "--warmup", "0", "--threads", "1", "--skip-int8", "--matmul", "64");
+        "--warmup", "0", "--threads", "1", "--skip-int8", "--matmul", "64", "--backends",
+        "onnxruntime,djl");
     String text = out.toString();
     assertThat(rc).as(text).isZero();
     assertThat(text).contains("Each case ran in a JVM of its own");
     // Real rows, not failure rows: each child JVM ran and reported a latency and a peak RSS.
     assertThat(text).as("no case failed").doesNotContain("failed:");
     assertMeasured(text, "onnxruntime fp32", 16);
-    assertMeasured(text, "djl eval", 16);
+    assertMeasured(text, "djl fp32", 16);
+    assertThat(text).doesNotContain("pure-java fp32").contains("Backends timed: [onnxruntime, djl]");
   }
 
   @Test
@@ -66,7 +71,21 @@ class BenchCommandTest {
     cl.setErr(new PrintWriter(err));
     assertThat(cl.execute("bench-case", "--size", "16", "--runs", "1", "--warmup", "0"))
         .isEqualTo(2);
-    assertThat(err.toString()).contains("needs exactly one of --onnx FILE and --djl-weights FILE");
+    assertThat(err.toString())
+        .contains("needs exactly one of --onnx FILE and --weights FILE --backend NAME");
+  }
+
+  @Test
+  void unknownBackendIsAUsageErrorNamingThoseFound() {
+    CommandLine cl = FranCli.commandLine();
+    StringWriter err = new StringWriter();
+    StringWriter out = new StringWriter();
+    cl.setErr(new PrintWriter(err));
+    cl.setOut(new PrintWriter(out));
+    assertThat(cl.execute("bench", "--backends", "tpu", "--matmul", "64")).isEqualTo(2);
+    assertThat(err.toString()).contains("unknown --backends 'tpu'; the backends on the class path"
+        + " are [onnxruntime, pure-java, djl");
+    assertThat(out.toString()).as("nothing timed").doesNotContain("| engine |");
   }
 
   @Test

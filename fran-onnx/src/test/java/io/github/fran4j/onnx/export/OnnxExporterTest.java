@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.onnx.proto.OnnxMl;
 import io.github.fran4j.core.ModelFormatException;
+import io.github.fran4j.core.model.Provenance;
 import io.github.fran4j.core.model.RandomUNetWeights;
 import io.github.fran4j.core.model.UNetConfig;
+import io.github.fran4j.core.model.UNetFamily;
 import io.github.fran4j.core.model.Upsampling;
 import io.github.fran4j.core.spi.BackendOptions;
 import io.github.fran4j.core.tensor.Tensor;
@@ -15,6 +17,7 @@ import io.github.fran4j.onnx.runtime.OnnxGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -67,6 +70,30 @@ class OnnxExporterTest {
         assertThat(out[i]).isEqualTo(expected);
       }
     }
+  }
+
+  @Test
+  void provenanceOfTheWeightsReachesFp32AndInt8Models() throws Exception {
+    UNetConfig cfg = UNetConfig.builder().optBaseWidth(4).optDepth(2).optTrainingResolution(32)
+        .build();
+    Provenance p = Provenance.builder().setHyperparameters("{\"seed\":5}").setSeed(5)
+        .setDatasetFingerprint("sha256:" + "ab".repeat(32)).optSdkVersion("1.2.3")
+        .setFamily(UNetFamily.REFERENCE).build();
+    byte[] fp32 = OnnxExporter.toBytes(p.addTo(RandomUNetWeights.create(cfg, 5)), cfg);
+    List<Tensor> calib = List.of(TestModels.input(1, 1, 5, 32, 32),
+        TestModels.input(2, 1, 5, 32, 32));
+    byte[] int8 = Int8Quantizer.create().quantize(fp32, calib).bytes();
+    for (byte[] model : new byte[][] {fp32, int8}) {
+      Map<String, String> meta = new HashMap<>();
+      OnnxMl.ModelProto.parseFrom(model).getMetadataPropsList()
+          .forEach(e -> meta.put(e.getKey(), e.getValue()));
+      assertThat(Provenance.fromMetadata(meta, "m.onnx")).contains(p);
+    }
+    // Weights without provenance (a foreign checkpoint) give a model without it.
+    Map<String, String> plain = new HashMap<>();
+    OnnxMl.ModelProto.parseFrom(OnnxExporter.toBytes(RandomUNetWeights.create(cfg, 5), cfg))
+        .getMetadataPropsList().forEach(e -> plain.put(e.getKey(), e.getValue()));
+    assertThat(Provenance.fromMetadata(plain, "plain.onnx")).isEmpty();
   }
 
   @Test

@@ -184,7 +184,7 @@ final class BenchCommand implements Callable<Integer> {
     UNetConfig cfg;
     if (checkpoint != null) {
       weights = io.github.fran4j.core.weights.WeightFiles.read(checkpoint);
-      cfg = UNetConfig.fromStateDict(weights);
+      cfg = UNetConfig.fromStateDict(weights, checkpoint.toString());
     } else {
       cfg = UNetConfig.builder().optBaseWidth(width).optDepth(depth).build();
       weights = RandomUNetWeights.create(cfg, 0);

@@ -105,7 +105,7 @@ final class ExportCommand implements Callable<Integer> {
           + " --calibration DIR: held-out images from it measure the fp16-vs-fp32 PSNR");
     }
     StateDict weights = WeightFiles.read(checkpoint);
-    UNetConfig config = UNetConfig.fromStateDict(weights);
+    UNetConfig config = UNetConfig.fromStateDict(weights, checkpoint.toString());
     byte[] fp32 = OnnxExporter.toBytes(weights, config);
     if (!int8 && !fp16) {
       OnnxExporter.writeAtomically(fp32, out);

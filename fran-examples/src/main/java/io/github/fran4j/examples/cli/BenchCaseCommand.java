@@ -53,6 +53,8 @@ final class BenchCaseCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OptionChecks.of(spec.commandLine()).inRange("--size", size, 16, 16384)
+        .atLeast("--runs", runs, 1).atLeast("--warmup", warmup, 0).atLeast("--threads", threads, 0);
     if ((onnx == null) == (djlWeights == null)) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "bench-case needs exactly one of --onnx FILE and --djl-weights FILE");

@@ -203,6 +203,8 @@ public final class ReageCommand implements Callable<Integer> {
               : " does not exist"));
     }
     boolean folder = Files.isDirectory(input);
+    OptionChecks.of(spec.commandLine()).onlyWhen("--smooth", folder, "for a single image: "
+        + "landmarks are smoothed over the frames of a folder");
     List<String> targets = List.of(to.split(","));
     boolean keyframes = to.contains(":");
     if (keyframes && !folder) {

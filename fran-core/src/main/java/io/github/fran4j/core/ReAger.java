@@ -6,10 +6,13 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.collect.ImmutableList;
 import io.github.fran4j.core.image.AgeMap;
 import io.github.fran4j.core.image.PlanarImage;
+import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.pipeline.DeltaRunner;
 import io.github.fran4j.core.pipeline.FaceDetector;
 import io.github.fran4j.core.pipeline.FacePipeline;
 import io.github.fran4j.core.pipeline.NoFacePolicy;
+import io.github.fran4j.core.pipeline.PhotoMemory;
+import io.github.fran4j.core.pipeline.PixelLimit;
 import io.github.fran4j.core.spi.BackendOptions;
 import io.github.fran4j.core.spi.Backends;
 import io.github.fran4j.core.spi.CloseGuard;
@@ -40,7 +43,10 @@ import java.util.Optional;
  * Every path runs the generator through one {@link DeltaRunner}: sizes the model cannot take (not
  * a multiple of its {@code UNetConfig.sizeMultiple()}, 2^depth) are padded by edge replication and
  * the delta is cropped back, on every backend alike, so the backend never changes the pixels.
- * Images over {@link DeltaRunner#DEFAULT_MAX_PIXELS} are refused unless the limit is raised.
+ * Images over {@link DeltaRunner#DEFAULT_MAX_PIXELS} are refused unless the limit is raised; with
+ * {@link Builder#optPhotoMemory} the limit also follows a memory budget, and {@link #pixelLimit()}
+ * gives it to {@link io.github.fran4j.core.pipeline.Photos#read(Path, PixelLimit, boolean)} so
+ * that a photo over it is refused before it is decoded.
  *
  * <p>The face pipeline is an explicit choice ({@link Builder#optFaceDetector},
  * {@link Builder#optFaceBox}, or a whole {@link FacePipeline} via {@link Builder#optFacePipeline}):
@@ -63,16 +69,24 @@ public final class ReAger implements AutoCloseable {
   private final DeltaRunner runner;
   private final FacePipeline pipeline;
   private final long maxPixels;
+  private final PixelLimit limit;
   private final CloseGuard guard = new CloseGuard("ReAger");
 
   /** What messages call a model loaded from memory without a name. */
   private static final String IN_MEMORY = "in-memory model";
 
-  private ReAger(Generator generator, int batchSize, FacePipeline pipeline, long maxPixels) {
+  private ReAger(Generator generator, int batchSize, FacePipeline pipeline, long maxPixels,
+      PhotoMemory memory) {
     this.generator = generator;
     this.runner = DeltaRunner.of(generator, batchSize, null);
     this.pipeline = pipeline;
     this.maxPixels = maxPixels;
+    PixelLimit plain = PixelLimit.of(maxPixels);
+    // A foreign model states no configuration: size its cost as the paper's (width 64).
+    UNetConfig config = generator.config().orElseGet(UNetConfig::reference);
+    this.limit = memory == null ? plain : plain.min(pipeline == null
+        ? memory.limit(PhotoMemory.Mode.FULL, config, 0)
+        : memory.limit(PhotoMemory.Mode.ALIGNED, config, pipeline.cropResolution()));
   }
 
   /**
@@ -227,6 +241,22 @@ public final class ReAger implements AutoCloseable {
   private void checkPixels(BufferedImage image) {
     checkNotNull(image, "image");
     DeltaRunner.checkPixels(image.getWidth(), image.getHeight(), maxPixels);
+    if (!limit.accepts(image.getWidth(), image.getHeight())) {
+      throw new IllegalArgumentException(limit.refusal("image", image.getWidth(), image.getHeight()));
+    }
+  }
+
+  /**
+   * Returns the largest image this re-ager accepts: the pixel limit, or the stricter limit of the
+   * memory budget ({@link Builder#optPhotoMemory}) at this re-ager's mode (the whole image, or
+   * aligned face crops). Pass it to
+   * {@link io.github.fran4j.core.pipeline.Photos#read(Path, PixelLimit, boolean)} to refuse a photo
+   * over it before decoding.
+   *
+   * @return the limit, with its source for messages
+   */
+  public PixelLimit pixelLimit() {
+    return limit;
   }
 
   /** {@return the one runner of the generator that every path of this re-ager uses} */
@@ -277,6 +307,7 @@ public final class ReAger implements AutoCloseable {
     private boolean faceChosen;
     private final List<String> faceOnlyOptions = new ArrayList<>();
     private long maxPixels = DeltaRunner.DEFAULT_MAX_PIXELS;
+    private PhotoMemory photoMemory;
 
     private Builder() {}
 
@@ -380,6 +411,20 @@ public final class ReAger implements AutoCloseable {
     public Builder optMaxPixels(long v) {
       checkArgument(v > 0, "pixel limit must be > 0, got %s", v);
       maxPixels = v; // handed to the face pipeline in build(), whatever the call order
+      return this;
+    }
+
+    /**
+     * Bounds the pixel limit by a memory budget for one photo (see {@link PhotoMemory}: measured
+     * bytes per pixel at the whole-image or aligned-crop mode, for this model's width). Without
+     * it only {@link #optMaxPixels} applies. {@link PhotoMemory#ofMaxHeap()} sizes it to the
+     * JVM's heap.
+     *
+     * @param v the budget
+     * @return this builder
+     */
+    public Builder optPhotoMemory(PhotoMemory v) {
+      photoMemory = checkNotNull(v, "photoMemory");
       return this;
     }
 
@@ -573,7 +618,7 @@ public final class ReAger implements AutoCloseable {
       Generator g = generator != null ? generator
           : model != null ? Backends.open(model, backend, options.build())
           : Backends.open(modelBytes, modelName, backend, options.build());
-      return new ReAger(g, batchSize, p, maxPixels);
+      return new ReAger(g, batchSize, p, maxPixels, photoMemory);
     }
   }
 }

@@ -203,6 +203,10 @@ public final class UNetConfig {
    * @return e.g. {@code {"version":1,"in_channels":5,...}}
    */
   public String toJson() {
+    return toJsonObject().toString();
+  }
+
+  private JsonObject toJsonObject() {
     JsonObject o = new JsonObject();
     o.addProperty("version", JSON_VERSION);
     if (family != UNetFamily.REFERENCE) {
@@ -217,7 +221,7 @@ public final class UNetConfig {
     o.addProperty("upsampling", upsampling.name().toLowerCase(java.util.Locale.ROOT));
     o.addProperty("blur_pool", blurPool);
     o.addProperty("training_resolution", trainingResolution);
-    return o.toString();
+    return o;
   }
 
   /**
@@ -229,56 +233,147 @@ public final class UNetConfig {
    *     invalid values
    */
   public static UNetConfig fromJson(String json) throws ModelFormatException {
+    return fromJson(json, "");
+  }
+
+  /**
+   * Parses the JSON form written by {@link #toJson()} read from a model file, naming the file in
+   * errors. Missing fields take the reference defaults; a present field must have its JSON type
+   * (integers for counts, a boolean for {@code blur_pool}, strings for names) and a possible value.
+   *
+   * @param json the JSON text
+   * @param source the file it comes from, for messages ({@code ""} for none)
+   * @return the configuration
+   * @throws ModelFormatException naming the file, {@value #METADATA_KEY}, the field and what was
+   *     expected: for malformed JSON, an unknown version, a field of the wrong type, or an
+   *     impossible value
+   */
+  public static UNetConfig fromJson(String json, String source) throws ModelFormatException {
     checkNotNull(json, "json");
+    checkNotNull(source, "source");
+    String where = (source.isEmpty() ? "" : source + ": ") + METADATA_KEY;
+    JsonObject o;
     try {
-      JsonObject o = JsonParser.parseString(json).getAsJsonObject();
-      int version = o.has("version") ? o.get("version").getAsInt() : JSON_VERSION;
+      com.google.gson.JsonElement e = JsonParser.parseString(json);
+      if (!e.isJsonObject()) {
+        throw new ModelFormatException(where + " must be a JSON object, found " + brief(json));
+      }
+      o = e.getAsJsonObject();
+    } catch (JsonParseException e) {
+      throw new ModelFormatException(where + " is not valid JSON (" + e.getMessage() + "): "
+          + brief(json), e);
+    }
+    Builder b = builder();
+    Json f = new Json(o, where);
+    if (o.has("version")) {
+      int version = f.integer("version");
       if (version != JSON_VERSION) {
-        throw new ModelFormatException(
-            "unsupported UNetConfig version " + version + ", expected " + JSON_VERSION
-                + " (was the file written by a newer FRAN for Java?)");
+        throw new ModelFormatException(where + " has version " + version + ", expected "
+            + JSON_VERSION + " (was the file written by a newer FRAN for Java?)");
       }
-      Builder b = builder();
-      if (o.has("family")) {
-        String f = o.get("family").getAsString();
-        try {
-          b.optFamily(UNetFamily.fromId(f));
-        } catch (IllegalArgumentException e) {
-          throw new ModelFormatException(e.getMessage());
+    }
+    if (o.has("family")) {
+      String id = f.string("family");
+      f.apply("family", () -> b.optFamily(UNetFamily.fromId(id)));
+    }
+    if (o.has("in_channels")) {
+      int v = f.integer("in_channels");
+      f.apply("in_channels", () -> b.optInChannels(v));
+    }
+    if (o.has("out_channels")) {
+      int v = f.integer("out_channels");
+      f.apply("out_channels", () -> b.optOutChannels(v));
+    }
+    if (o.has("base_width")) {
+      int v = f.integer("base_width");
+      f.apply("base_width", () -> b.optBaseWidth(v));
+    }
+    if (o.has("depth")) {
+      int v = f.integer("depth");
+      f.apply("depth", () -> b.optDepth(v));
+    }
+    if (o.has("upsampling")) {
+      String u = f.string("upsampling");
+      Upsampling up = null;
+      for (Upsampling c : Upsampling.values()) {
+        if (c.name().equalsIgnoreCase(u)) {
+          up = c;
         }
       }
-      if (o.has("in_channels")) {
-        b.optInChannels(o.get("in_channels").getAsInt());
+      if (up == null) {
+        throw new ModelFormatException(where + " field 'upsampling' is '" + u + "', expected "
+            + "'transposed' or 'bilinear'");
       }
-      if (o.has("out_channels")) {
-        b.optOutChannels(o.get("out_channels").getAsInt());
-      }
-      if (o.has("base_width")) {
-        b.optBaseWidth(o.get("base_width").getAsInt());
-      }
-      if (o.has("depth")) {
-        b.optDepth(o.get("depth").getAsInt());
-      }
-      if (o.has("upsampling")) {
-        String u = o.get("upsampling").getAsString();
-        try {
-          b.optUpsampling(Upsampling.valueOf(u.toUpperCase(java.util.Locale.ROOT)));
-        } catch (IllegalArgumentException e) {
-          throw new ModelFormatException(
-              "unknown upsampling '" + u + "', expected 'transposed' or 'bilinear'");
-        }
-      }
-      if (o.has("blur_pool")) {
-        b.optBlurPool(o.get("blur_pool").getAsBoolean());
-      }
-      if (o.has("training_resolution")) {
-        b.optTrainingResolution(o.get("training_resolution").getAsInt());
-      }
+      b.optUpsampling(up);
+    }
+    if (o.has("blur_pool")) {
+      b.optBlurPool(f.bool("blur_pool"));
+    }
+    if (o.has("training_resolution")) {
+      int v = f.integer("training_resolution");
+      f.apply("training_resolution", () -> b.optTrainingResolution(v));
+    }
+    try {
       return b.build();
-    } catch (JsonParseException | IllegalStateException | UnsupportedOperationException e) {
-      throw new ModelFormatException("invalid UNetConfig JSON: " + e.getMessage() + ": " + json, e);
     } catch (IllegalArgumentException e) {
-      throw new ModelFormatException("invalid UNetConfig in JSON " + json + ": " + e.getMessage(), e);
+      throw new ModelFormatException(where + " describes an impossible U-Net: " + e.getMessage()
+          + " (" + brief(json) + ")", e);
+    }
+  }
+
+  /** The JSON text for a message: whole when short, else its start. */
+  private static String brief(String json) {
+    return json.length() <= 300 ? json : json.substring(0, 300) + "... (" + json.length() + " chars)";
+  }
+
+  /** Typed, strict access to the fields of a configuration object, for messages that name them. */
+  private static final class Json {
+    private final JsonObject o;
+    private final String where;
+
+    Json(JsonObject o, String where) {
+      this.o = o;
+      this.where = where;
+    }
+
+    int integer(String field) throws ModelFormatException {
+      com.google.gson.JsonElement e = o.get(field);
+      if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
+        try {
+          return e.getAsBigDecimal().intValueExact();
+        } catch (ArithmeticException | NumberFormatException notAnInt) {
+          // 4.5, 1e12 or NaN: reported below with the other types
+        }
+      }
+      throw new ModelFormatException(where + " field '" + field + "' must be an integer, found "
+          + e);
+    }
+
+    String string(String field) throws ModelFormatException {
+      com.google.gson.JsonElement e = o.get(field);
+      if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isString()) {
+        return e.getAsString();
+      }
+      throw new ModelFormatException(where + " field '" + field + "' must be a string, found " + e);
+    }
+
+    boolean bool(String field) throws ModelFormatException {
+      com.google.gson.JsonElement e = o.get(field);
+      if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean()) {
+        return e.getAsBoolean();
+      }
+      throw new ModelFormatException(where + " field '" + field + "' must be true or false, found "
+          + e);
+    }
+
+    /** Runs a builder setter, turning its range error into one naming the field. */
+    void apply(String field, Runnable setter) throws ModelFormatException {
+      try {
+        setter.run();
+      } catch (IllegalArgumentException e) {
+        throw new ModelFormatException(where + " field '" + field + "' is invalid: "
+            + e.getMessage(), e);
+      }
     }
   }
 
@@ -296,16 +391,54 @@ public final class UNetConfig {
    *     misshaped or unexpected tensor listed
    */
   public static UNetConfig fromStateDict(StateDict weights) throws ModelFormatException {
+    return fromStateDict(weights, "");
+  }
+
+  /**
+   * Derives the configuration from the state dict of a model file, as
+   * {@link #fromStateDict(StateDict)}, naming the file in errors. When the weights do not match a
+   * {@value #METADATA_KEY} that lacks fields, the message names the fields that took defaults.
+   *
+   * @param weights the weights
+   * @param source the file they come from, for messages ({@code ""} for none)
+   * @return the configuration
+   * @throws ModelFormatException naming the file and what is wrong
+   */
+  public static UNetConfig fromStateDict(StateDict weights, String source)
+      throws ModelFormatException {
     checkNotNull(weights, "weights");
-    UNetConfig config;
+    checkNotNull(source, "source");
     String json = weights.metadata().get(METADATA_KEY);
-    if (json != null) {
-      config = fromJson(json);
-    } else {
-      config = infer(weights);
+    UNetConfig config;
+    try {
+      config = json != null ? fromJson(json, source) : infer(weights);
+    } catch (ModelFormatException e) {
+      if (json != null || source.isEmpty()) {
+        throw e;
+      }
+      throw new ModelFormatException(source + ": " + e.getMessage(), e);
     }
-    config.weightLayout().check(weights);
+    try {
+      config.weightLayout().check(weights);
+    } catch (ModelFormatException e) {
+      String defaulted = json == null ? "" : defaultedFields(json);
+      throw new ModelFormatException((source.isEmpty() ? "" : source + ": ")
+          + (defaulted.isEmpty() ? "" : METADATA_KEY + " lacks " + defaulted + ", so the "
+              + "reference defaults were taken, and ") + e.getMessage(), e);
+    }
     return config;
+  }
+
+  /** Returns the fields {@link #toJson()} writes that a JSON object lacks, e.g. {@code base_width}. */
+  private static String defaultedFields(String json) {
+    JsonObject o = JsonParser.parseString(json).getAsJsonObject();
+    java.util.List<String> missing = new java.util.ArrayList<>();
+    for (String k : reference().toJsonObject().keySet()) {
+      if (!o.has(k) && !k.equals("version")) {
+        missing.add(k + " (" + reference().toJsonObject().get(k) + ")");
+      }
+    }
+    return String.join(", ", missing);
   }
 
   private static UNetConfig infer(StateDict w) throws ModelFormatException {

@@ -69,6 +69,11 @@ public final class FacePipeline {
     return detector;
   }
 
+  /** {@return the crop side faces are re-aged at, 0 for the model's own resolution} */
+  public int cropResolution() {
+    return cropResolution;
+  }
+
   /** {@return the largest accepted image, in pixels} */
   public long maxPixels() {
     return maxPixels;

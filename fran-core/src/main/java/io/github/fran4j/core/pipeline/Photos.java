@@ -79,8 +79,26 @@ public final class Photos {
    */
   public static BufferedImage read(Path file, long maxPixels, boolean lenient) throws IOException {
     checkNotNull(file, "file");
-    checkArgument(maxPixels > 0, "pixel limit must be > 0, got %s", maxPixels);
-    return read(java.nio.file.Files.readAllBytes(file), file.toString(), maxPixels, lenient);
+    return read(file, PixelLimit.of(maxPixels), lenient);
+  }
+
+  /**
+   * Reads a photo in its display orientation under a pixel limit that may come from a memory
+   * budget ({@link PhotoMemory#limit}): the size is read from the header and an image over the
+   * limit is refused before its pixels are decoded, naming its size, the limit and its source.
+   *
+   * @param file the image file
+   * @param limit the largest image accepted
+   * @param lenient {@code true} to accept an image the decoder warned about, logging the warnings
+   * @return the decoded image, upright
+   * @throws UnsupportedImageException for an unknown format, an image over the limit, or (unless
+   *     lenient) a truncated or corrupt image, naming the file
+   * @throws IOException if the file cannot be read
+   */
+  public static BufferedImage read(Path file, PixelLimit limit, boolean lenient) throws IOException {
+    checkNotNull(file, "file");
+    checkNotNull(limit, "limit");
+    return read(java.nio.file.Files.readAllBytes(file), file.toString(), limit, lenient);
   }
 
   /**
@@ -115,9 +133,27 @@ public final class Photos {
    */
   public static BufferedImage read(byte[] bytes, String name, long maxPixels, boolean lenient)
       throws IOException {
+    return read(bytes, name, PixelLimit.of(maxPixels), lenient);
+  }
+
+  /**
+   * Reads a photo held in memory under a pixel limit that may come from a memory budget, as
+   * {@link #read(Path, PixelLimit, boolean)} does for a file.
+   *
+   * @param bytes the encoded image
+   * @param name what to call the image in error messages (a file name or a form field)
+   * @param limit the largest image accepted, checked from the header before decoding
+   * @param lenient {@code true} to accept an image the decoder warned about, logging the warnings
+   * @return the decoded image, rotated/flipped as its EXIF orientation says
+   * @throws UnsupportedImageException for an unknown format, a CMYK JPEG the JDK cannot decode, an
+   *     image over the limit, or (unless lenient) a truncated or corrupt image
+   * @throws IOException if the bytes cannot be decoded
+   */
+  public static BufferedImage read(byte[] bytes, String name, PixelLimit limit, boolean lenient)
+      throws IOException {
     checkNotNull(bytes, "bytes");
     checkNotNull(name, "name");
-    checkArgument(maxPixels > 0, "pixel limit must be > 0, got %s", maxPixels);
+    checkNotNull(limit, "limit");
     BufferedImage img;
     // A memory cache: the bytes are in memory already, and ImageIO's default file cache would write
     // a temporary file per decode (which fails on a full disk or under a file-size limit).
@@ -132,11 +168,8 @@ public final class Photos {
         reader.setInput(in, true, true);
         int w = reader.getWidth(0);
         int h = reader.getHeight(0);
-        long px = (long) w * h;
-        if (px > maxPixels) {
-          throw new UnsupportedImageException(String.format(Locale.ROOT,
-              "%s: %dx%d = %,d pixels exceeds the pixel limit of %,d; downscale it or raise the "
-                  + "pixel limit", name, w, h, px, maxPixels));
+        if (!limit.accepts(w, h)) {
+          throw new UnsupportedImageException(limit.refusal(name, w, h));
         }
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));

@@ -78,7 +78,7 @@ class UNetConfigTest {
     assertThatThrownBy(() -> UNetConfig.fromJson("{\"version\": 9}"))
         .isInstanceOf(ModelFormatException.class).hasMessageContaining("version 9");
     assertThatThrownBy(() -> UNetConfig.fromJson("{nope"))
-        .isInstanceOf(ModelFormatException.class).hasMessageContaining("invalid UNetConfig JSON");
+        .isInstanceOf(ModelFormatException.class).hasMessageContaining("fran.unet_config is not valid JSON");
     assertThatThrownBy(() -> UNetConfig.fromJson("{\"upsampling\": \"nearest\"}"))
         .isInstanceOf(ModelFormatException.class).hasMessageContaining("nearest");
     assertThatThrownBy(() -> UNetConfig.fromJson("{\"depth\": 0}"))

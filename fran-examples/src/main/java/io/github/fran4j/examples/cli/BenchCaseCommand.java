@@ -56,6 +56,8 @@ final class BenchCaseCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OptionChecks.of(spec.commandLine()).inRange("--size", size, 16, 16384)
+        .atLeast("--runs", runs, 1).atLeast("--warmup", warmup, 0).atLeast("--threads", threads, 0);
     if ((onnx == null) == (weights == null) || (weights != null) != (backend != null)) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "bench-case needs exactly one of --onnx FILE and --weights FILE --backend NAME");

@@ -139,6 +139,23 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter w = spec.commandLine().getOut();
+    OptionChecks checks = OptionChecks.of(spec.commandLine()).atLeast("--runs", runs, 1)
+        .atLeast("--warmup", warmup, 0).atLeast("--threads", threads, 0)
+        .inRange("--depth", depth, 1, 6).atLeast("--matmul", matmul, 1)
+        .atLeast("--calibration-count", calibrationCount, 1);
+    if (width < 2 || width > 1024 || width % 2 != 0) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--width " + width + " must be even in [2, 1024]");
+    }
+    for (int s : sizes) {
+      checks.inRange("--sizes", s, 16, 16384);
+    }
+    try {
+      Device.parse(device);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--device: "
+          + e.getMessage());
+    }
     if (!precisions.isEmpty() || !batches.isEmpty()) {
       return precisionBench(w);
     }
@@ -196,7 +213,7 @@ final class BenchCommand implements Callable<Integer> {
     UNetConfig cfg;
     if (checkpoint != null) {
       weights = io.github.fran4j.core.weights.WeightFiles.read(checkpoint);
-      cfg = UNetConfig.fromStateDict(weights);
+      cfg = UNetConfig.fromStateDict(weights, checkpoint.toString());
     } else {
       cfg = UNetConfig.builder().optBaseWidth(width).optDepth(depth).build();
       weights = RandomUNetWeights.create(cfg, 0);

@@ -117,10 +117,46 @@ public final class DemoCommand implements Callable<Integer> {
       description = "User mode: target ages (default: ${DEFAULT-VALUE}).")
   List<Double> to;
 
+  /**
+   * Refuses values out of range and options of the other mode (user mode re-ages --input with
+   * --model; the default mode trains), naming the option, before any work starts.
+   */
+  private void validate() {
+    boolean user = model != null;
+    String training = "in user mode (--model/--input re-age one image; nothing is trained)";
+    String userOnly = "without --model and --input (the demo trains and re-ages its own faces)";
+    OptionChecks c = OptionChecks.of(spec.commandLine());
+    for (String opt : List.of("--steps", "--minutes", "--recipe", "--identities",
+        "--val-identities", "--size", "--width", "--upsampling", "--batches-per-epoch", "--lr-g",
+        "--seed")) {
+      c.onlyWhen(opt, !user, training);
+    }
+    c.onlyWhen("--from", user, userOnly).onlyWhen("--to", user, userOnly);
+    c.atLeast("--steps", steps, 1).positive("--minutes", minutes)
+        .atLeast("--identities", identities, 2).atLeast("--val-identities", valIdentities, 1)
+        .inRange("--size", size, 16, 1024).atLeast("--batches-per-epoch", batchesPerEpoch, 1)
+        .age("--from", from);
+    if (size % 16 != 0) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--size " + size + " must be a multiple of 16");
+    }
+    if (width < 2 || width > 1024 || width % 2 != 0) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--width " + width + " must be even in [2, 1024]");
+    }
+    if (lrG != null) {
+      c.positive("--lr-g", lrG);
+    }
+    for (double t : to) {
+      c.age("--to", t);
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter o = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    validate();
     if ((model == null) != (input == null)) {
       err.println("--model and --input go together (user mode); give both or neither");
       return 2;

@@ -33,6 +33,8 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
   static final int ENGINE_FAILURE = 6;
   /** No face found with {@code --no-face fail} ({@link NoFaceException}). */
   static final int NO_FACE = 7;
+  /** The JVM ran out of memory ({@link OutOfMemoryError}) despite the photo memory budget. */
+  static final int OUT_OF_MEMORY = 8;
   /** An unexpected internal error: a bug; rerun with {@code --debug} and report the trace. */
   static final int INTERNAL = 70;
 
@@ -82,6 +84,35 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
         ? "internal error (" + t.getClass().getName() + "): " + msg
             + "; rerun with --debug for the stack trace"
         : msg;
+  }
+
+  /**
+   * Runs a parsed command line, turning an {@link OutOfMemoryError} (which picocli passes through,
+   * being an {@code Error}) into one line and {@link #OUT_OF_MEMORY}, with the stack trace only
+   * under {@code --debug}.
+   *
+   * @param parsed the parse result
+   * @return the exit code
+   */
+  static int execute(ParseResult parsed) {
+    try {
+      return new CommandLine.RunLast().execute(parsed);
+    } catch (OutOfMemoryError e) {
+      CommandLine cl = parsed.commandSpec().commandLine();
+      for (ParseResult p = parsed; p.subcommand() != null; p = p.subcommand()) {
+        cl = p.subcommand().commandSpec().commandLine();
+      }
+      PrintWriter err = cl.getErr();
+      err.println(cl.getCommandSpec().qualifiedName() + ": out of memory (" + e.getMessage()
+          + ") with a maximum heap of " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB; "
+          + "re-age aligned face crops instead of --face full, use a smaller photo or --memory, "
+          + "or give Java more memory (JAVA_OPTS=-Xmx8g)");
+      if (debug(parsed)) {
+        e.printStackTrace(err);
+      }
+      err.flush();
+      return OUT_OF_MEMORY;
+    }
   }
 
   @Override

@@ -90,6 +90,17 @@ final class ExportCommand implements Callable<Integer> {
     String p = precision();
     boolean int8 = p.equals("int8");
     boolean fp16 = p.equals(Fp16Converter.FP16);
+    String fp32Only = "with --precision fp32 (nothing is quantized or converted); add --int8 or "
+        + "--precision fp16";
+    OptionChecks.of(spec.commandLine()).atLeast("--calibration-count", calibrationCount, 1)
+        .atLeast("--validation-count", validationCount, 0)
+        .inRange("--target-psnr", targetPsnr == null ? 0 : targetPsnr, 0, 200)
+        .onlyWhen("--calibration-count", int8 || fp16, fp32Only)
+        .onlyWhen("--validation-count", int8 || fp16, fp32Only)
+        .onlyWhen("--target-psnr", int8 || fp16, fp32Only)
+        .onlyWhen("--float", int8 || fp16, fp32Only)
+        .onlyWhen("--percentile", int8, "without --int8: only int8 calibration clips ranges");
+    OptionChecks.of(spec.commandLine()).inHalfOpenRange("--percentile", percentile, 50, 100);
     if (int8 && calibration == null) {
       throw new ParameterException(spec.commandLine(),
           "--int8 needs --calibration DIR: a folder of face images to calibrate activation ranges");
@@ -105,7 +116,7 @@ final class ExportCommand implements Callable<Integer> {
           + " --calibration DIR: held-out images from it measure the fp16-vs-fp32 PSNR");
     }
     StateDict weights = WeightFiles.read(checkpoint);
-    UNetConfig config = UNetConfig.fromStateDict(weights);
+    UNetConfig config = UNetConfig.fromStateDict(weights, checkpoint.toString());
     byte[] fp32 = OnnxExporter.toBytes(weights, config);
     if (!int8 && !fp16) {
       OnnxExporter.writeAtomically(fp32, out);

@@ -32,6 +32,23 @@ final class FaceOptions {
   int minFace;
 
   /**
+   * Refuses values out of range and options that do nothing with these face options: a usage
+   * error naming the option.
+   *
+   * @param cl the command line, for the usage error
+   */
+  void validate(picocli.CommandLine cl) {
+    OptionChecks checks = OptionChecks.of(cl).atLeast("--min-face", minFace, 1);
+    if (landmarks != null && detector == null) {
+      throw new picocli.CommandLine.ParameterException(cl, "--landmarks needs --detector: "
+          + "landmarks are predicted inside the faces the detector finds");
+    }
+    String f = face.trim().toLowerCase(Locale.ROOT);
+    checks.onlyWhen("--min-face", !(f.equals("full") || (f.equals("auto") && detector == null)),
+        "when the whole image is the face (--face full, or auto without --detector)");
+  }
+
+  /**
    * Opens the detector the options describe; {@link FullImageDetector#INSTANCE} means no face
    * pipeline.
    *

@@ -44,6 +44,7 @@ public final class FranCli {
     CommandLine cl = new CommandLine(new FranCli());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setExecutionExceptionHandler(new ExitCodes());
+    cl.setExecutionStrategy(ExitCodes::execute);
     return cl;
   }
 

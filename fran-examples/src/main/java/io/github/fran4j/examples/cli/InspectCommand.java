@@ -84,7 +84,7 @@ public final class InspectCommand implements Callable<Integer> {
     out.println("file:       " + file);
     out.println("format:     " + (format == WeightFiles.Format.PTH ? "torch.save (zip)" : "safetensors"));
     try {
-      UNetConfig config = UNetConfig.fromStateDict(sd);
+      UNetConfig config = UNetConfig.fromStateDict(sd, file.toString());
       out.println("family:     " + config.family().id());
       out.println("width:      " + config.baseWidth());
       out.println("config:     " + config.toJson());

@@ -11,8 +11,11 @@ import io.github.fran4j.core.pipeline.FacePipeline;
 import io.github.fran4j.core.pipeline.FixedBoxDetector;
 import io.github.fran4j.core.pipeline.FullImageDetector;
 import io.github.fran4j.core.pipeline.LandmarkSmoother;
+import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.pipeline.NoFacePolicy;
+import io.github.fran4j.core.pipeline.PhotoMemory;
 import io.github.fran4j.core.pipeline.Photos;
+import io.github.fran4j.core.pipeline.PixelLimit;
 import io.github.fran4j.core.pipeline.WorkingImages;
 import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.onnx.face.OnnxFaceDetector;
@@ -107,6 +110,12 @@ public final class ReageCommand implements Callable<Integer> {
   @Option(names = "--max-pixels", defaultValue = "100000000", description = "Largest image accepted.")
   long maxPixels;
 
+  @Option(names = "--memory",
+      description = "Memory budget for one photo, e.g. 4g or 512m; a photo larger than it allows "
+          + "at the chosen mode (measured bytes per megapixel, see docs/reliability.md) is refused "
+          + "before decoding. Default: the JVM's maximum heap (-Xmx).")
+  String memory;
+
   @Option(names = "--no-face", defaultValue = "warn", description = "warn (copy unchanged) or fail.")
   String noFace;
 
@@ -152,6 +161,13 @@ public final class ReageCommand implements Callable<Integer> {
     if (maxPixels <= 0) {
       throw new ParameterException(cl, "--max-pixels " + maxPixels + " must be > 0");
     }
+    if (memory != null) {
+      try {
+        PhotoMemory.parse(memory);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(cl, "--memory: " + e.getMessage());
+      }
+    }
     if (landmarks != null && detector == null) {
       throw new ParameterException(cl, "--landmarks needs --detector: landmarks are predicted "
           + "inside the faces the detector finds");
@@ -187,6 +203,8 @@ public final class ReageCommand implements Callable<Integer> {
               : " does not exist"));
     }
     boolean folder = Files.isDirectory(input);
+    OptionChecks.of(spec.commandLine()).onlyWhen("--smooth", folder, "for a single image: "
+        + "landmarks are smoothed over the frames of a folder");
     List<String> targets = List.of(to.split(","));
     boolean keyframes = to.contains(":");
     if (keyframes && !folder) {
@@ -195,8 +213,9 @@ public final class ReageCommand implements Callable<Integer> {
     }
     AgeMap.checkAge(from, "--from");
     try (FaceDetector det = openDetector(); ReAger reager = reager(det)) {
+      PixelLimit limit = photoLimit(reager);
       if (!folder) {
-        BufferedImage img = Photos.read(input, maxPixels, lenient);
+        BufferedImage img = Photos.read(input, limit, lenient);
         List<BufferedImage> outs = run(reager, img, detect(reager, img), targetMaps(targets, img));
         write(img, outs, targets, output, input.getFileName().toString(), false);
         return 0;
@@ -214,7 +233,7 @@ public final class ReageCommand implements Callable<Integer> {
       if (reager.pipeline().isPresent()) {
         try (ProgressBar pb = bar("detect", frames.size())) {
           for (Path f : frames) {
-            faces.add(detect(reager, Photos.read(f, maxPixels, lenient)));
+            faces.add(detect(reager, Photos.read(f, limit, lenient)));
             pb.step();
           }
         }
@@ -229,7 +248,7 @@ public final class ReageCommand implements Callable<Integer> {
       AgeKeyframes keys = keyframes ? AgeKeyframes.parse(to) : null;
       try (ProgressBar pb = bar("re-age", frames.size())) {
         for (int i = 0; i < frames.size(); i++) {
-          BufferedImage img = Photos.read(frames.get(i), maxPixels, lenient);
+          BufferedImage img = Photos.read(frames.get(i), limit, lenient);
           List<String> t = keys != null
               ? List.of(String.format(Locale.ROOT, "%.2f", keys.ageAt(i))) : targets;
           List<BufferedImage> outs = run(reager, img, faces.get(i), targetMaps(t, img));
@@ -248,11 +267,27 @@ public final class ReageCommand implements Callable<Integer> {
    */
   private ReAger reager(FaceDetector det) throws IOException {
     ReAger.Builder b = ReAger.builder().setModel(model).optDevice(Device.parse(device))
-        .optMaxPixels(maxPixels);
+        .optMaxPixels(maxPixels).optPhotoMemory(photoMemory());
     if (!(det instanceof FullImageDetector)) {
       b.optFacePipeline(pipeline(det));
     }
     return b.build();
+  }
+
+  private PhotoMemory photoMemory() {
+    return memory == null ? PhotoMemory.ofMaxHeap() : PhotoMemory.parse(memory);
+  }
+
+  /**
+   * The largest photo accepted: the re-ager's limit (the whole image or aligned crops), or the
+   * community recipe's, which only this command knows about.
+   */
+  private PixelLimit photoLimit(ReAger reager) {
+    if (!recipe.equals("community")) {
+      return reager.pixelLimit();
+    }
+    UNetConfig config = reager.generator().config().orElseGet(UNetConfig::reference);
+    return PixelLimit.of(maxPixels).min(photoMemory().limit(PhotoMemory.Mode.COMMUNITY, config, 0));
   }
 
   private static List<Face> detect(ReAger reager, BufferedImage img) {

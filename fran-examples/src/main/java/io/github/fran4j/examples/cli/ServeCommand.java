@@ -71,6 +71,16 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OptionChecks.of(spec.commandLine()).inRange("--port", port, 0, 65535)
+        .atLeast("--max-concurrent", maxConcurrent, 1).atLeast("--max-queue", maxQueue, 0)
+        .atLeast("--max-upload-mb", maxUploadMb, 1).atLeast("--max-pixels", maxPixels, 1)
+        .atLeast("--shutdown-timeout", shutdownSeconds, 0);
+    face.validate(spec.commandLine());
+    try {
+      Device.parse(device);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--device: " + e.getMessage(), e);
+    }
     ServeConfig config;
     try {
       if (maxUploadMb < 1) {

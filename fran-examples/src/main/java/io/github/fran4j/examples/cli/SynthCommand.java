@@ -97,6 +97,16 @@ public final class SynthCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OptionChecks.of(spec.commandLine()).atLeast("--identities", identities, 1)
+        .inRange("--size", size, 16, 4096).atLeast("--threads", threads, 0)
+        .atLeast("--sheet-rows", sheetRows, 1).atLeast("--sheet-cell", sheetCell, 16)
+        .onlyWhen("--sheet-rows", contactSheet != null, "without --contact-sheet")
+        .onlyWhen("--sheet-cell", contactSheet != null, "without --contact-sheet");
+    try {
+      SyntheticAgingDataset.parseAges(ages);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--ages: " + e.getMessage(), e);
+    }
     String refused = OutputFolders.refusal("--out", out, d -> false, overwrite);
     if (refused != null) {
       throw new ParameterException(spec.commandLine(), refused);

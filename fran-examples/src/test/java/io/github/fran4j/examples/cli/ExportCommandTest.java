@@ -87,7 +87,7 @@ class ExportCommandTest {
         "up2.conv.double_conv.5");
 
     assertThat(run(concat(common, "--percentile", "20"))).isEqualTo(2);
-    assertThat(err.toString()).contains("percentile must be in (50, 100], got 20.0");
+    assertThat(err.toString()).contains("--percentile 20 must be in (50, 100]");
   }
 
   @Test

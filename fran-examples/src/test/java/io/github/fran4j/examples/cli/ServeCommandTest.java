@@ -29,11 +29,11 @@ class ServeCommandTest {
   @Test
   void badLimitsAreRefusedBeforeLoading() {
     assertThat(run(2, "serve", "--model", "absent.onnx", "--max-concurrent", "0"))
-        .contains("max concurrent requests must be >= 1, got 0");
+        .contains("--max-concurrent 0 must be >= 1");
     assertThat(run(2, "serve", "--model", "absent.onnx", "--max-upload-mb", "0"))
-        .contains("--max-upload-mb must be >= 1, got 0");
+        .contains("--max-upload-mb 0 must be >= 1");
     assertThat(run(2, "serve", "--model", "absent.onnx", "--port", "70000"))
-        .contains("port must be in [0, 65535], got 70000");
+        .contains("--port 70000 must be in [0, 65535]");
     assertThat(run(2, "serve", "--model", "absent.onnx", "--face", "1,2"))
         .contains("--face must be auto, full or x,y,w,h");
   }

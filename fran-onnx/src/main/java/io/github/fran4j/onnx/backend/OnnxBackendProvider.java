@@ -73,7 +73,7 @@ public final class OnnxBackendProvider implements BackendProvider {
     String n = String.valueOf(file.getFileName()).toLowerCase(Locale.ROOT);
     if (!n.endsWith(".onnx")) {
       StateDict weights = WeightFiles.read(file);
-      UNetConfig config = UNetConfig.fromStateDict(weights);
+      UNetConfig config = UNetConfig.fromStateDict(weights, file.toString());
       return OnnxGenerator.open(OnnxExporter.toBytes(weights, config), file.toString(), options);
     }
     return OnnxGenerator.open(file, options);

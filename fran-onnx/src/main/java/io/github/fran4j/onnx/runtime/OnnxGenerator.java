@@ -89,7 +89,7 @@ public final class OnnxGenerator implements Generator {
           : p + (floats == null ? "" : " with " + floats.split(",").length + " float activations")
               + ", ";
       String json = meta.get(OnnxModelFormat.UNET_CONFIG_KEY);
-      this.config = json == null ? null : UNetConfig.fromJson(json);
+      this.config = json == null ? null : UNetConfig.fromJson(json, source);
       this.inChannels = config == null ? 5 : config.inChannels();
       this.outChannels = config == null ? 3 : config.outChannels();
 

@@ -39,9 +39,20 @@ final class Py {
         depth = d;
       }
       if (depth > max) {
-        throw new ModelFormatException(
-            "pickle nests containers deeper than the limit of " + max + " levels");
+        throw new TooDeepException();
       }
+    }
+  }
+
+  /**
+   * Containers nested beyond the limit; the unpickler turns it into a {@link ModelFormatException}
+   * naming the file and the offset.
+   */
+  static final class TooDeepException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TooDeepException() {
+      super(null, null, false, false);
     }
   }
 

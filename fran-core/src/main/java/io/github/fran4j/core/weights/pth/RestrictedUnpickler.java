@@ -97,7 +97,17 @@ final class RestrictedUnpickler {
       return run();
     } catch (IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
       throw error("truncated pickle");
+    } catch (Py.TooDeepException e) {
+      throw tooDeep("containers");
     }
+  }
+
+  /** Nesting beyond the limit: what it is, the limit, and what a checkpoint looks like. */
+  private ModelFormatException tooDeep(String what) {
+    return error("pickle nests " + what + " deeper than the limit of " + limits.maxNesting()
+        + " levels, expected a state dict or checkpoint (about 7 levels); not a torch.save "
+        + "checkpoint, or one built to exhaust the reader (if you trust the file, raise the limit "
+        + "with PthReader.builder().optMaxNesting)");
   }
 
   private Object run() throws ModelFormatException {
@@ -124,7 +134,7 @@ final class RestrictedUnpickler {
           return stack.get(0);
         case '(':
           if (marks.size() >= limits.maxNesting()) {
-            throw error("pickle nests marks deeper than the limit of " + limits.maxNesting());
+            throw tooDeep("marks");
           }
           marks.add(stack.size());
           break;
@@ -315,7 +325,7 @@ final class RestrictedUnpickler {
                 + ", expected an OrderedDict or a tensor");
           }
           if (Py.depthOf(state) > limits.maxNesting()) {
-            throw error("pickle nests containers deeper than the limit of " + limits.maxNesting());
+            throw tooDeep("containers");
           }
           break;
         }

@@ -435,10 +435,14 @@ class PthReaderTest {
     for (int i = 0; i < 149; i++) {
       b.op('a');
     }
-    byte[] pkl = b.stop();
-    assertThatThrownBy(() -> PthReader.read(archive(pkl)))
+    Path deep = archive(b.stop());
+    // The file, the limit and what a checkpoint looks like (was: no file, only the limit).
+    assertThatThrownBy(() -> PthReader.read(deep))
         .isInstanceOf(ModelFormatException.class)
-        .hasMessageContaining("deeper than the limit of 100");
+        .hasMessageStartingWith(deep.toString())
+        .hasMessageContaining("pickle nests containers deeper than the limit of 100 levels, "
+            + "expected a state dict or checkpoint (about 7 levels)")
+        .hasMessageContaining("optMaxNesting");
   }
 
   @Test
@@ -447,10 +451,12 @@ class PthReaderTest {
     for (int i = 0; i < 101; i++) {
       b.op('(');
     }
-    byte[] pkl = b.stop();
-    assertThatThrownBy(() -> PthReader.read(archive(pkl)))
+    Path deep = archive(b.stop());
+    assertThatThrownBy(() -> PthReader.read(deep))
         .isInstanceOf(ModelFormatException.class)
-        .hasMessageContaining("nests marks deeper than the limit of 100");
+        .hasMessageStartingWith(deep.toString())
+        .hasMessageContaining("nests marks deeper than the limit of 100 levels, expected a state "
+            + "dict or checkpoint");
   }
 
   @Test

@@ -137,7 +137,8 @@ public final class CommunityPatchGan extends AbstractBlock {
    * third.
    *
    * @param weights e.g. the community's {@code best_discriminator_model.pth}
-   * @throws ModelFormatException naming the module or tensor that does not fit
+   * @throws ModelFormatException naming the module or tensor that does not fit (missing,
+   *     misshaped or unexpected)
    */
   public void loadStateDict(StateDict weights) throws ModelFormatException {
     checkNotNull(weights, "weights");
@@ -174,6 +175,15 @@ public final class CommunityPatchGan extends AbstractBlock {
       for (String f : List.of("weight", "bias", "running_mean", "running_var")) {
         rename.put(BN_NAMES[i] + "." + f, bnModules.get(i) + "." + f);
       }
+    }
+    List<String> unexpected = new ArrayList<>();
+    for (String n : weights.names()) {
+      if (!rename.containsValue(n) && !n.endsWith(".num_batches_tracked")) {
+        unexpected.add(n);
+      }
+    }
+    if (!unexpected.isEmpty()) {
+      throw new ModelFormatException("discriminator weights hold unexpected tensors " + unexpected);
     }
     for (Map.Entry<String, Parameter> e : byName.entrySet()) {
       String source = rename.get(e.getKey());

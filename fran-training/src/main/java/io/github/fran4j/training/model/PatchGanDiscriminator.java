@@ -119,10 +119,16 @@ public final class PatchGanDiscriminator extends AbstractBlock {
    * Loads weights written by {@link #toStateDict()}.
    *
    * @param weights the weights
-   * @throws ModelFormatException if a tensor is missing or misshaped
+   * @throws ModelFormatException if a tensor is missing, misshaped or unexpected (named)
    */
   public void loadStateDict(StateDict weights) throws ModelFormatException {
     checkNotNull(weights, "weights");
+    List<String> unexpected = new ArrayList<>(weights.names());
+    unexpected.removeAll(byName.keySet());
+    if (!unexpected.isEmpty()) {
+      throw new ModelFormatException("discriminator weights hold unexpected tensors " + unexpected
+          + " (a " + width + "-wide reference PatchGAN has " + byName.keySet() + ")");
+    }
     for (Map.Entry<String, Parameter> e : byName.entrySet()) {
       if (!weights.contains(e.getKey())) {
         throw new ModelFormatException(

@@ -41,7 +41,7 @@ import java.util.Set;
  * BatchNorm uses batch statistics when {@code training} is true, as PyTorch's {@code train()}.
  * Not thread-safe for training.
  */
-public final class CommunityPatchGan extends AbstractBlock {
+public final class CommunityPatchGan extends AbstractBlock implements DiscriminatorBlock {
   /** The LeakyReLU slope of the discriminator. */
   public static final float LEAKY_SLOPE = 0.2f;
   private static final int[] STRIDES = {2, 2, 2, 1};
@@ -108,6 +108,11 @@ public final class CommunityPatchGan extends AbstractBlock {
     }
     throw new ModelFormatException("not a discriminator state dict: no 4-d conv weight among "
         + weights.names());
+  }
+
+  @Override
+  public io.github.fran4j.core.model.UNetFamily family() {
+    return io.github.fran4j.core.model.UNetFamily.COMMUNITY;
   }
 
   /** {@return the first layer's width} */

@@ -34,7 +34,8 @@ import java.util.Map;
  * stride-2 conv runs at stride 1 and is followed by ReLU and a stride-2 blur (Zhang 2019), which
  * gives the same output size for even inputs. Not thread-safe for training.
  */
-public final class PatchGanDiscriminator extends AbstractBlock {
+public final class PatchGanDiscriminator extends AbstractBlock
+    implements DiscriminatorBlock {
   private static final int[] STRIDES = {2, 2, 2, 1, 1};
 
   private final int inChannels;
@@ -85,6 +86,11 @@ public final class PatchGanDiscriminator extends AbstractBlock {
       names.put("model." + (2 * i) + ".bias", c.getParameters().get("bias"));
     }
     byName = ImmutableMap.copyOf(names);
+  }
+
+  @Override
+  public io.github.fran4j.core.model.UNetFamily family() {
+    return io.github.fran4j.core.model.UNetFamily.REFERENCE;
   }
 
   /** {@return the first layer's width} */

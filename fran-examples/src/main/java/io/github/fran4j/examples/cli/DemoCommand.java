@@ -11,6 +11,7 @@ import io.github.fran4j.training.data.synth.SyntheticAgingDataset;
 import io.github.fran4j.training.trainer.EpochMetrics;
 import io.github.fran4j.training.trainer.GanTrainer;
 import io.github.fran4j.training.trainer.TrainingConfig;
+import io.github.fran4j.training.trainer.TrainingListener;
 import io.github.fran4j.training.trainer.TrainingRecipe;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -171,7 +172,7 @@ public final class DemoCommand implements Callable<Integer> {
     Duration budget = Duration.ofMillis((long) (minutes * 60_000));
     o.printf("[2/5] Training a width-%d FRAN (%,d parameters) with the %s recipe: %,d steps, "
         + "at most %s%n", width, unet.layout().trainableParameterCount(),
-        recipe.name().toLowerCase(Locale.ROOT), cfg.epochs() * batchesPerEpoch, human(budget));
+        recipe.name().toLowerCase(Locale.ROOT), cfg.options().epochs() * batchesPerEpoch, human(budget));
     o.flush();
     GanTrainer.Result result = train(cfg, budget, o);
 
@@ -201,11 +202,12 @@ public final class DemoCommand implements Callable<Integer> {
       throws IOException {
     long deadline = System.nanoTime() + budget.toNanos();
     try (GanTrainer trainer = GanTrainer.create(cfg, false)) {
-      trainer.setListener(new GanTrainer.Listener() {
+      trainer.addListener(new TrainingListener() {
         private long lastEpochEnd = System.nanoTime();
 
         @Override
-        public void onEpoch(EpochMetrics m) {
+        public void onValidation(ValidationEvent e) {
+          EpochMetrics m = e.metrics();
           long now = System.nanoTime();
           long epochNanos = now - lastEpochEnd;
           lastEpochEnd = now;

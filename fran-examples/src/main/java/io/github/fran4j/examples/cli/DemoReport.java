@@ -369,7 +369,7 @@ final class DemoReport {
         <li><a href="%s/metrics.csv">metrics.csv</a>, <a href="metrics.json">metrics.json</a></li>
         <li><a href="%s/samples/">samples</a> (input | target | prediction per epoch)</li></ul>
         </body></html>
-        """.formatted(esc(verdict()), cfg.unet().baseWidth(),
+        """.formatted(esc(verdict()), cfg.hyperparameters().unet().baseWidth(),
             cfg.recipe().name().toLowerCase(Locale.ROOT), result.globalStep(), epochs.size(),
             DemoCommand.human(total), esc(backend), o.pairs(),
             java.util.Arrays.toString(EVAL_AGES), o.modelL1(), o.modelPsnr(), o.identityL1(),

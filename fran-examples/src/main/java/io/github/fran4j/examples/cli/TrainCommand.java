@@ -3,6 +3,7 @@ package io.github.fran4j.examples.cli;
 import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.model.Upsampling;
 import io.github.fran4j.core.spi.Device;
+import io.github.fran4j.training.data.DatasetCheck;
 import io.github.fran4j.training.trainer.GanTrainer;
 import io.github.fran4j.training.trainer.TrainingConfig;
 import io.github.fran4j.training.trainer.TrainingRecipe;
@@ -20,8 +21,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code fran train}: trains a generator and discriminator on an age dataset with the reference's
- * settings, writing checkpoints, metrics, charts and sample grids into the run directory. Ctrl-C
- * finishes the current step, writes a checkpoint and exits with status 130; {@code --resume}
+ * settings, writing checkpoints, metrics, per-step losses, charts and sample grids into the run
+ * directory. Every image is decoded before the first step (a bad one is refused by name, or skipped
+ * with {@code --lenient}). Ctrl-C finishes the current step, writes a checkpoint and exits with
+ * status 130; an error during training also writes one first and says where; {@code --resume}
  * continues from it.
  */
 @Command(
@@ -35,8 +38,10 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:training finished (or the step limit was reached)",
-      "1:bad data, run directory, checkpoint or weights file (message on stderr)",
+      "1:bad data (unreadable images are named), run directory, checkpoint or weights file, or an"
+          + " error during training after writing a checkpoint (message on stderr)",
       "2:bad command line",
+      "6:the engine failed during training, after writing a checkpoint",
       "130:stopped by Ctrl-C after writing a checkpoint"
     })
 public final class TrainCommand implements Callable<Integer> {
@@ -135,6 +140,11 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Checkpoints to keep (default: ${DEFAULT-VALUE}).")
   int keep;
 
+  @Option(names = "--lenient",
+      description = "Skip unreadable images and incomplete identities (counted, said on stderr and "
+          + "recorded in run.json) instead of refusing the dataset before the first step.")
+  boolean lenient;
+
   @Option(names = "--no-progress", description = "Hide the progress bar.")
   boolean noProgress;
 
@@ -186,6 +196,7 @@ public final class TrainCommand implements Callable<Integer> {
         .optWorkers(workers)
         .optKeepCheckpoints(keep)
         .optProgressBar(!noProgress)
+        .optLenient(lenient)
         .optDevice(Device.parse(device))
         .build();
   }
@@ -236,6 +247,11 @@ public final class TrainCommand implements Callable<Integer> {
     }
     CountDownLatch done = new CountDownLatch(1);
     try (GanTrainer trainer = GanTrainer.create(cfg, resume)) {
+      if (!trainer.skippedImages().isEmpty()) {
+        err.println("fran train: --lenient: skipping "
+            + DatasetCheck.describe(trainer.skippedImages()));
+        err.flush();
+      }
       // Ctrl-C: let the step finish and the checkpoint be written before the JVM exits.
       Thread hook = new Thread(() -> {
         trainer.requestStop();

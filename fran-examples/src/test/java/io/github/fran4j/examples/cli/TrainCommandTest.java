@@ -108,11 +108,11 @@ class TrainCommandTest {
   void recipeSetsDefaultsThatExplicitOptionsOverride() {
     TrainingConfig c = parse("--data", "x", "--out", "y", "--recipe", "FAST", "--lr-g", "3e-4");
     assertThat(c.recipe()).isEqualTo(TrainingRecipe.FAST);
-    assertThat(c.lrG()).isEqualTo(3e-4);
-    assertThat(c.lrD()).isEqualTo(1e-4);
-    assertThat(c.adversarialWarmupSteps()).isEqualTo(1000);
-    assertThat(parse("--data", "x", "--out", "y").resumeKey())
-        .isEqualTo(TrainingConfig.builder(Path.of("x"), Path.of("y")).build().resumeKey());
+    assertThat(c.hyperparameters().lrG()).isEqualTo(3e-4);
+    assertThat(c.hyperparameters().lrD()).isEqualTo(1e-4);
+    assertThat(c.hyperparameters().adversarialWarmupSteps()).isEqualTo(1000);
+    assertThat(parse("--data", "x", "--out", "y").hyperparameters().toJson())
+        .isEqualTo(TrainingConfig.builder(Path.of("x"), Path.of("y")).build().hyperparameters().toJson());
   }
 
   /** Parses {@code fran train} options as the CLI does and returns the settings they make. */

@@ -19,7 +19,7 @@ import io.github.fran4j.core.weights.StateDict;
  * @param discriminator discriminator weights
  * @param optimizerG the generator's Adam state
  * @param optimizerD the discriminator's Adam state
- * @param resumeKey {@link TrainingConfig#resumeKey()} of the run that wrote it
+ * @param resumeKey {@link Hyperparameters#toJson()} of the run that wrote it
  */
 public record Checkpoint(
     long epoch,
@@ -40,7 +40,7 @@ public record Checkpoint(
    * @param discriminator discriminator weights
    * @param optimizerG the generator's Adam state
    * @param optimizerD the discriminator's Adam state
-   * @param resumeKey {@link TrainingConfig#resumeKey()} of the run that wrote it
+   * @param resumeKey {@link Hyperparameters#toJson()} of the run that wrote it
    */
   public Checkpoint {
     checkNotNull(generator, "generator");

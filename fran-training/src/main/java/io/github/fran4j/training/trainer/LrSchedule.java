@@ -1,6 +1,9 @@
 package io.github.fran4j.training.trainer;
 
-/** How the learning rates change over a run (see {@link TrainingConfig#learningRate}). */
+/**
+ * How the learning rates change over a run (see
+ * {@link Hyperparameters#learningRate(double, long, long, long)}).
+ */
 public enum LrSchedule {
   /** The reference's StepLR: x gamma every few epochs, whatever an epoch's length. */
   STEP_EPOCHS,

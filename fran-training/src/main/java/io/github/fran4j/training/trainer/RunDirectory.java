@@ -31,6 +31,7 @@ import java.util.stream.Stream;
  * <pre>
  * RUN/run.json                 settings, LPIPS on/off, start time
  * RUN/metrics.csv              one row per epoch
+ * RUN/losses.csv               one row per training step, flushed as it ends
  * RUN/losses.png, validation.png
  * RUN/samples/epoch-0001.png   input | target | prediction
  * RUN/model.safetensors        latest generator (loadable by ReAger)
@@ -75,6 +76,11 @@ public final class RunDirectory {
   /** {@return {@code metrics.csv}} */
   public Path metricsFile() {
     return root.resolve("metrics.csv");
+  }
+
+  /** {@return {@code losses.csv}, one row per training step} */
+  public Path lossesFile() {
+    return root.resolve("losses.csv");
   }
 
   /** {@return the samples folder} */

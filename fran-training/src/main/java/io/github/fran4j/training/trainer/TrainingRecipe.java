@@ -6,13 +6,14 @@ import io.github.fran4j.training.loss.LossWeights;
  * Named bundles of training settings. {@link #REFERENCE} is the reference implementation's (the
  * builder's defaults); {@link #FAST} is measured to learn the synthetic aging task within a few
  * thousand small steps (see docs/training.md, "The fast recipe"). Explicit {@code opt*} calls
- * after {@link TrainingConfig.Builder#optRecipe} override a recipe's values.
+ * after {@link TrainingConfig.Builder#optRecipe} (or {@link Hyperparameters.Builder#optRecipe})
+ * override a recipe's values.
  */
 public enum TrainingRecipe {
   /** The reference's settings: Adam 1e-4 / 1e-5, StepLR by epoch, adversarial from step 0. */
   REFERENCE {
     @Override
-    void apply(TrainingConfig.Builder b) {
+    void apply(Hyperparameters.Builder b) {
       b.optLrG(1e-4).optLrD(1e-5).optLrSchedule(5, 0.9)
           .optLrSchedule(LrSchedule.STEP_EPOCHS, 0).optLrWarmupSteps(0)
           .optAdversarialWarmupSteps(0).optOutputInitScale(1.0)
@@ -26,7 +27,7 @@ public enum TrainingRecipe {
    */
   FAST {
     @Override
-    void apply(TrainingConfig.Builder b) {
+    void apply(Hyperparameters.Builder b) {
       b.optLrG(FAST_LR_G).optLrD(FAST_LR_D).optLrSchedule(LrSchedule.COSINE_STEPS, 0)
           .optLrWarmupSteps(FAST_LR_WARMUP).optAdversarialWarmupSteps(FAST_ADV_WARMUP)
           .optOutputInitScale(0.0).optLossWeights(LossWeights.DEFAULT);
@@ -38,5 +39,5 @@ public enum TrainingRecipe {
   static final long FAST_LR_WARMUP = 50;
   static final long FAST_ADV_WARMUP = 1_000;
 
-  abstract void apply(TrainingConfig.Builder b);
+  abstract void apply(Hyperparameters.Builder b);
 }

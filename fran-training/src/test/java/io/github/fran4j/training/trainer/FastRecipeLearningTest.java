@@ -53,7 +53,7 @@ class FastRecipeLearningTest {
         .build();
     List<EpochMetrics> f;
     try (GanTrainer t = GanTrainer.create(fast, false)) {
-      String out = fast.unet().layout().outWeight();
+      String out = fast.hyperparameters().unet().layout().outWeight();
       assertThat(t.generator().parametersByName().get(out).getArray().abs().max().getFloat())
           .isZero();
       StateDict d0 = t.discriminator().toStateDict();

@@ -89,7 +89,7 @@ class GanTrainerTest {
           .containsExactly("step-00000018", "step-00000024");
     }
     StateDict model = SafeTensors.read(run.resolve("model.safetensors"));
-    assertThat(UNetConfig.fromStateDict(model)).isEqualTo(cfg.unet());
+    assertThat(UNetConfig.fromStateDict(model)).isEqualTo(cfg.hyperparameters().unet());
     assertThat(model.get("inc.double_conv.1.num_batches_tracked").toLongArray()).containsExactly(24);
   }
 
@@ -149,10 +149,10 @@ class GanTrainerTest {
   void stopRequestFinishesTheStepAndCheckpoints() throws IOException {
     Path run = tmp.resolve("run");
     try (GanTrainer t = GanTrainer.create(tiny(run).build(), false)) {
-      t.setListener(new GanTrainer.Listener() {
+      t.addListener(new TrainingListener() {
         @Override
-        public void onStep(long step, GanTrainer.StepLosses l) {
-          if (step == 3) {
+        public void onStep(StepEvent e) {
+          if (e.globalStep() == 3) {
             t.requestStop(); // what the CLI's Ctrl-C hook does
           }
         }

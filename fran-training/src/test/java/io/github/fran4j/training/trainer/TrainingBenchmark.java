@@ -17,7 +17,6 @@ import io.github.fran4j.training.data.AgeDataset;
 import io.github.fran4j.training.data.PairAugmentation;
 import io.github.fran4j.training.data.PairBatch;
 import io.github.fran4j.training.data.PairLoader;
-import io.github.fran4j.training.loss.LossWeights;
 import io.github.fran4j.training.loss.Losses;
 import io.github.fran4j.training.model.PatchGanDiscriminator;
 import io.github.fran4j.training.model.UNet;
@@ -86,12 +85,14 @@ public final class TrainingBenchmark {
   }
 
   private static PairBatch batch(TrainingConfig cfg) throws Exception {
-    AgeDataset ds = AgeDataset.builder(cfg.dataDir())
-        .optResolution(cfg.unet().trainingResolution()).build();
-    AgeBatchSampler s = AgeBatchSampler.builder(ds).optIdentitiesPerBatch(cfg.identitiesPerBatch())
+    AgeDataset ds = AgeDataset.builder(cfg.options().dataDir())
+        .optResolution(cfg.hyperparameters().unet().trainingResolution()).build();
+    AgeBatchSampler s = AgeBatchSampler.builder(ds)
+        .optIdentitiesPerBatch(cfg.hyperparameters().identitiesPerBatch())
         .build();
     try (PairLoader l = PairLoader.builder(ds, s)
-        .optAugmentation(PairAugmentation.builder(cfg.unet().trainingResolution()).build())
+        .optAugmentation(
+            PairAugmentation.builder(cfg.hyperparameters().unet().trainingResolution()).build())
         .optWorkers(0).build()) {
       return l.load(0, 0);
     }
@@ -104,7 +105,7 @@ public final class TrainingBenchmark {
     try (GanTrainer t = GanTrainer.create(cfg, false); Bare bare = new Bare(cfg, pb)) {
       for (int i = 0; i < 2; i++) { // warm-up
         long t0 = System.nanoTime();
-        t.step(pb, 1e-4, 1e-5, LossWeights.DEFAULT);
+        t.trainingStep().run(pb, 0, 1e-4, 1e-5);
         long t1 = System.nanoTime();
         bare.step();
         System.out.printf(Locale.ROOT, "warm-up %d: trainer %.1f ms, bare %.1f ms%n", i,
@@ -116,7 +117,7 @@ public final class TrainingBenchmark {
       for (int r = 0; r < rounds; r++) {
         for (int i = 0; i < per; i++, k++) {
           long t0 = System.nanoTime();
-          t.step(pb, 1e-4, 1e-5, LossWeights.DEFAULT);
+          t.trainingStep().run(pb, 0, 1e-4, 1e-5);
           tr[k] = (System.nanoTime() - t0) / 1e6;
         }
         k -= per;
@@ -140,7 +141,7 @@ public final class TrainingBenchmark {
     PairBatch pb = batch(cfg);
     try (GanTrainer t = GanTrainer.create(cfg, false)) {
       for (int i = 0; i < 10; i++) {
-        t.step(pb, 1e-4, 1e-5, LossWeights.DEFAULT);
+        t.trainingStep().run(pb, 0, 1e-4, 1e-5);
       }
       StringBuilder sb = new StringBuilder();
       long start = System.nanoTime();
@@ -150,7 +151,7 @@ public final class TrainingBenchmark {
               Runtime.getRuntime().totalMemory() >> 20));
         }
         if (i < steps) {
-          t.step(pb, 1e-4, 1e-5, LossWeights.DEFAULT);
+          t.trainingStep().run(pb, 0, 1e-4, 1e-5);
         }
       }
       System.out.printf(Locale.ROOT, "RSS over %d steps (width %d, %dx%d, batch %d, %.1f s):%s%n",
@@ -215,10 +216,10 @@ public final class TrainingBenchmark {
     private final NDArray gIn;
 
     Bare(TrainingConfig cfg, PairBatch pb) {
-      int res = cfg.unet().trainingResolution();
-      g = new UNet(cfg.unet());
+      int res = cfg.hyperparameters().unet().trainingResolution();
+      g = new UNet(cfg.hyperparameters().unet());
       g.initialize(m, DataType.FLOAT32, new Shape(1, 5, res, res));
-      d = new PatchGanDiscriminator(4, cfg.discriminatorWidth(), false);
+      d = new PatchGanDiscriminator(4, cfg.hyperparameters().discriminatorWidth(), false);
       d.initialize(m, DataType.FLOAT32, new Shape(1, 4, res, res));
       int n = pb.size();
       a = m.create(pb.imagesA(), new Shape(n, 3, res, res));

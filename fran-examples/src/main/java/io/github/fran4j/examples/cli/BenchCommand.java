@@ -217,7 +217,7 @@ final class BenchCommand implements Callable<Integer> {
     try (Table table = new Table(w, out)) {
       table.add(String.format(Locale.ROOT, "U-Net width %d depth %d (%.1fM params), %s; device"
           + " %s; ONNX Runtime %s; runs %d (median), warmup %d; %d cores",
-          cfg.baseWidth(), cfg.depth(), cfg.layout().trainableParameterCount() / 1e6,
+          cfg.baseWidth(), cfg.depth(), cfg.weightLayout().trainableParameterCount() / 1e6,
           checkpoint != null ? checkpoint.getFileName() : "random weights", opts.device(),
           ortVersion(), runs, warmup, Runtime.getRuntime().availableProcessors()));
       table.add("");

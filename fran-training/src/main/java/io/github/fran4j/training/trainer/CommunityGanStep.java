@@ -77,7 +77,7 @@ public final class CommunityGanStep {
     return accumulate;
   }
 
-  /** {@return whether the current window still needs micro-batches before {@link #apply}} */
+  /** {@return the micro-batches added since the last {@link #apply}} */
   public int pendingMicroBatches() {
     return pending;
   }
@@ -93,7 +93,7 @@ public final class CommunityGanStep {
    * @throws IllegalStateException if a window of {@link #accumulate()} micro-batches is complete
    *     and {@link #apply} has not been called
    */
-  public GanTrainer.StepLosses microBatch(NDArray source, NDArray target, NDArray sourceAge,
+  public StepLosses microBatch(NDArray source, NDArray target, NDArray sourceAge,
       NDArray targetAge) {
     checkState(pending < accumulate, "%s micro-batches accumulated: call apply() first", pending);
     float scale = 1f / accumulate;
@@ -139,7 +139,7 @@ public final class CommunityGanStep {
       dv = dl.getFloat();
     }
     pending++;
-    GanTrainer.StepLosses l = new GanTrainer.StepLosses(gv, l1v, lpv, advv, dv);
+    StepLosses l = new StepLosses(gv, l1v, lpv, advv, dv);
     if (!Double.isFinite(gv) || !Double.isFinite(dv)) {
       throw new IllegalStateException("loss is not finite (" + l + "); lower --lr-g / --lr-d or "
           + "check the data");

@@ -86,7 +86,7 @@ class CommunityGanStepParityTest {
         for (int k = 0; k < accumulate; k++) {
           NDArray src = source.get("{}:{}", k * per, (k + 1) * per);
           NDArray tgt = target.get("{}:{}", k * per, (k + 1) * per);
-          GanTrainer.StepLosses l = step.microBatch(src, tgt,
+          StepLosses l = step.microBatch(src, tgt,
               agePlane(s, sourceAge, k * per, per, 32), agePlane(s, targetAge, k * per, per, 32));
           check(problems, "loss." + k + ".l1", l.l1(), fx);
           check(problems, "loss." + k + ".lpips", l.lpips(), fx);

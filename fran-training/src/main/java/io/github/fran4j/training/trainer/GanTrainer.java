@@ -44,6 +44,11 @@ import org.slf4j.LoggerFactory;
  * Trains a FRAN generator against a PatchGAN discriminator the way the reference does: the epoch
  * and step loop around a {@link TrainingStep} (one G and one D update on a batch) and a
  * {@link Validation} after each epoch, followed by a checkpoint and {@code model.safetensors}.
+ * The community U-Net family ({@link Hyperparameters#unet()}'s family) trains with its own
+ * discriminator and losses through a {@link CommunityGanStep}, accumulating {@link
+ * Hyperparameters#accumulate()} batches per update. A new run may start from pretrained weights of
+ * the same family ({@link RunOptions#initGenerator()}, {@link RunOptions#initDiscriminator()}):
+ * fine-tuning.
  * What the run shows and records (progress bar, {@code metrics.csv}, {@code losses.csv}, charts,
  * sample grids, {@code run.json}, the log) is written by {@link TrainingListener}s it registers
  * itself; {@link #addListener} adds more. Learning rates follow the {@link Hyperparameters}'

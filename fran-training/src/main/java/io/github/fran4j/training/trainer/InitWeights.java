@@ -2,6 +2,9 @@ package io.github.fran4j.training.trainer;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.model.UNetFamily;
@@ -9,6 +12,7 @@ import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.core.weights.WeightFiles;
 import io.github.fran4j.training.model.CommunityPatchGan;
+import io.github.fran4j.training.model.DiscriminatorBlock;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -46,8 +50,8 @@ public final class InitWeights {
    * @throws IllegalArgumentException if {@code family} is not the generator file's family (the
    *     message names both)
    * @throws ModelFormatException if a file is not a FRAN generator (every missing, misshaped or
-   *     unexpected tensor named) or not a PatchGAN discriminator, or the two files are of different
-   *     families (both files and both families named)
+   *     unexpected tensor named) or not a PatchGAN discriminator (the tensor that does not fit
+   *     named), or the two files are of different families (both files and both families named)
    * @throws IOException if a file cannot be read (named)
    */
   public static InitWeights read(Path generatorFile, Path discriminatorFile, UNetFamily family)
@@ -82,8 +86,25 @@ public final class InitWeights {
             + discriminatorFile + " holds a " + dFamily.id() + "-family discriminator; give a "
             + config.family().id() + " discriminator, or none to start one from random weights");
       }
+      checkLoads(d, dFamily, discriminatorFile);
     }
     return new InitWeights(generatorFile, g, config, discriminatorFile, d);
+  }
+
+  /**
+   * Loads the discriminator into its block once, so that a missing, misshaped or unexpected tensor
+   * is refused (named) before a run directory is touched.
+   */
+  private static void checkLoads(StateDict d, UNetFamily family, Path file)
+      throws ModelFormatException {
+    try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
+      DiscriminatorBlock block =
+          DiscriminatorBlock.create(family, CommunityPatchGan.widthOf(d), false);
+      block.initialize(m, DataType.FLOAT32, new Shape(1, 4, 32, 32));
+      block.loadStateDict(d);
+    } catch (ModelFormatException e) {
+      throw new ModelFormatException("--init-discriminator " + file + ": " + e.getMessage(), e);
+    }
   }
 
   private static StateDict readFile(Path file, String option) throws IOException {

@@ -13,7 +13,6 @@ import io.github.fran4j.core.testing.Fixtures;
 import io.github.fran4j.core.weights.SafeTensors;
 import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.core.weights.WeightFiles;
-import io.github.fran4j.training.model.CommunityPatchGan;
 import io.github.fran4j.training.model.PatchGanDiscriminator;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -117,38 +116,28 @@ class InitWeightsTest {
   @Test
   void namesAMissingExtraOrMisshapedDiscriminatorTensor() throws Exception {
     StateDict d = WeightFiles.read(communityD);
-    try (NDManager m = NDManager.newBaseManager()) {
-      StateDict noVar = d.toBuilder().remove("model.6.running_var").build();
-      assertThatThrownBy(() -> load(m, noVar))
-          .isInstanceOf(ModelFormatException.class)
-          .hasMessageContaining("model.6.running_var");
-      StateDict extra = d.toBuilder().put("model.3.scale", Tensor.ofFloats(new float[8], 8)).build();
-      assertThatThrownBy(() -> load(m, extra))
-          .isInstanceOf(ModelFormatException.class)
-          .hasMessageContaining("unexpected")
-          .hasMessageContaining("model.3.scale");
-      StateDict misshaped = d.toBuilder()
-          .put("model.5.weight", Tensor.ofFloats(new float[16 * 4 * 16], 16, 4, 4, 4)).build();
-      assertThatThrownBy(() -> load(m, misshaped))
-          .isInstanceOf(ModelFormatException.class)
-          .hasMessageContaining("model.5.weight has shape [16, 4, 4, 4], expected [16, 8, 4, 4]");
-    }
-    StateDict r = SafeTensors.read(referenceD);
-    try (NDManager m = NDManager.newBaseManager()) {
-      PatchGanDiscriminator pd = new PatchGanDiscriminator(4, 4, false);
-      pd.initialize(m, DataType.FLOAT32, new Shape(1, 4, 32, 32));
-      assertThatThrownBy(() -> pd.loadStateDict(
-          r.toBuilder().put("model.10.weight", Tensor.ofFloats(new float[1], 1)).build()))
-          .isInstanceOf(ModelFormatException.class)
-          .hasMessageContaining("unexpected")
-          .hasMessageContaining("model.10.weight");
-    }
-  }
-
-  private static void load(NDManager m, StateDict w) throws ModelFormatException {
-    CommunityPatchGan d = new CommunityPatchGan(CommunityPatchGan.widthOf(w));
-    d.initialize(m, DataType.FLOAT32, new Shape(1, 4, 32, 32));
-    d.loadStateDict(w);
+    Path noVar = write("d-missing.safetensors", d.toBuilder().remove("model.6.running_var").build());
+    assertThatThrownBy(() -> InitWeights.read(communityG, noVar, null))
+        .isInstanceOf(ModelFormatException.class)
+        .hasMessageContaining("--init-discriminator " + noVar)
+        .hasMessageContaining("model.6.running_var");
+    Path extra = write("d-extra.safetensors",
+        d.toBuilder().put("model.3.scale", Tensor.ofFloats(new float[8], 8)).build());
+    assertThatThrownBy(() -> InitWeights.read(communityG, extra, null))
+        .isInstanceOf(ModelFormatException.class)
+        .hasMessageContaining("unexpected")
+        .hasMessageContaining("model.3.scale");
+    Path misshaped = write("d-misshaped.safetensors", d.toBuilder()
+        .put("model.5.weight", Tensor.ofFloats(new float[16 * 4 * 16], 16, 4, 4, 4)).build());
+    assertThatThrownBy(() -> InitWeights.read(communityG, misshaped, null))
+        .isInstanceOf(ModelFormatException.class)
+        .hasMessageContaining("model.5.weight has shape [16, 4, 4, 4], expected [16, 8, 4, 4]");
+    Path refExtra = write("ref-d-extra.safetensors", SafeTensors.read(referenceD).toBuilder()
+        .put("model.10.weight", Tensor.ofFloats(new float[1], 1)).build());
+    assertThatThrownBy(() -> InitWeights.read(referenceG, refExtra, null))
+        .isInstanceOf(ModelFormatException.class)
+        .hasMessageContaining("unexpected")
+        .hasMessageContaining("model.10.weight");
   }
 
   @Test

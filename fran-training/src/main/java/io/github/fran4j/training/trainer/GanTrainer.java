@@ -226,6 +226,8 @@ public final class GanTrainer implements AutoCloseable {
       all.addAll(DatasetCheck.unreadable(valSet));
     }
     ImmutableList<String> bad = all.build();
+    LOG.info("decoded every image of the dataset{} before the first step: {} unreadable",
+        valSet != trainSet ? "s" : "", bad.size());
     if (bad.isEmpty()) {
       return bad;
     }
@@ -480,12 +482,13 @@ public final class GanTrainer implements AutoCloseable {
   /**
    * Trains up to {@link RunOptions#epochs()} epochs (or the step limit, or a stop request).
    *
+   * <p>On any error a checkpoint of the steps done since the last one is written first, and the
+   * message of the exception thrown ends with the position and where that checkpoint is.
+   *
    * @return how it ended and the metrics
    * @throws IOException if the data or the run directory fail
    * @throws IllegalStateException if a loss becomes NaN or infinite, or a listener fails
    * @throws EngineException if DJL's engine fails
-   *     <p>In each case a checkpoint of the steps done is written first (when any were taken since
-   *     the last one) and the message ends with where it is.
    */
   public Result fit() throws IOException {
     checkState(!closed, "fit() called on a closed GanTrainer");

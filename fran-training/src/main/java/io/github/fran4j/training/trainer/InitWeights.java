@@ -111,7 +111,10 @@ public final class InitWeights {
     try {
       return WeightFiles.read(file);
     } catch (ModelFormatException e) {
-      throw new ModelFormatException(option + " " + file + ": " + e.getMessage(), e);
+      // WeightFiles' messages mostly start with the file already.
+      String m = e.getMessage() == null ? "" : e.getMessage();
+      throw new ModelFormatException(option + " " + (m.startsWith(file.toString()) ? m
+          : file + ": " + m), e);
     } catch (java.io.FileNotFoundException e) {
       java.io.FileNotFoundException named =
           new java.io.FileNotFoundException(option + " " + file + ": no such file");

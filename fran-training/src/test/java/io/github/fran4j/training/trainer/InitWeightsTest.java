@@ -154,6 +154,10 @@ class InitWeightsTest {
     Path text = Files.writeString(dir.resolve("notes.pth"), "hello");
     assertThatThrownBy(() -> InitWeights.read(communityG, text, null))
         .isInstanceOf(ModelFormatException.class)
-        .hasMessageContaining("--init-discriminator " + text);
+        .hasMessageContaining("--init-discriminator " + text)
+        .hasMessageContaining("unknown weights format")
+        // The file is named once, not once by the option and again by the reader.
+        .satisfies(e -> assertThat(e.getMessage().split(
+            java.util.regex.Pattern.quote(text.toString()), -1)).hasSize(2));
   }
 }

@@ -7,12 +7,15 @@ import com.google.common.collect.ImmutableList;
 import io.github.fran4j.core.image.AgeMap;
 import io.github.fran4j.core.image.PlanarImage;
 import io.github.fran4j.core.model.UNetConfig;
+import io.github.fran4j.core.pipeline.CommunityRecipe;
 import io.github.fran4j.core.pipeline.DeltaRunner;
+import io.github.fran4j.core.pipeline.Face;
 import io.github.fran4j.core.pipeline.FaceDetector;
 import io.github.fran4j.core.pipeline.FacePipeline;
 import io.github.fran4j.core.pipeline.NoFacePolicy;
 import io.github.fran4j.core.pipeline.PhotoMemory;
 import io.github.fran4j.core.pipeline.PixelLimit;
+import io.github.fran4j.core.pipeline.WorkingImages;
 import io.github.fran4j.core.spi.BackendOptions;
 import io.github.fran4j.core.spi.Backends;
 import io.github.fran4j.core.spi.CloseGuard;
@@ -55,6 +58,11 @@ import java.util.Optional;
  * {@link FacePipeline}); pixels outside the faces are unchanged. Face-only options without that
  * choice are refused by {@link Builder#build()}, since the pipeline resamples the image.
  *
+ * <p>{@link Builder#optCommunityRecipe} replaces the aligned pipeline with the community model's
+ * inference recipe ({@link CommunityRecipe}: a square crop around each face box, windows, only the
+ * delta pasted back); faces come from the chosen detector or face box, or the whole image is the
+ * face box. It takes constant ages. This is what {@code fran reage --recipe community} runs.
+ *
  * <p>Errors: {@link FranException} and its subtypes for model, backend, device and engine
  * failures; {@link IllegalArgumentException} for bad arguments; {@link java.io.IOException} for
  * files that cannot be read.
@@ -70,13 +78,14 @@ public final class ReAger implements AutoCloseable {
   private final FacePipeline pipeline;
   private final long maxPixels;
   private final PixelLimit limit;
+  private final CommunityRecipe recipe;
   private final CloseGuard guard = new CloseGuard("ReAger");
 
   /** What messages call a model loaded from memory without a name. */
   private static final String IN_MEMORY = "in-memory model";
 
   private ReAger(Generator generator, int batchSize, FacePipeline pipeline, long maxPixels,
-      PhotoMemory memory) {
+      PhotoMemory memory, CommunityRecipe recipe) {
     this.generator = generator;
     this.runner = DeltaRunner.of(generator, batchSize, null);
     this.pipeline = pipeline;
@@ -84,9 +93,12 @@ public final class ReAger implements AutoCloseable {
     PixelLimit plain = PixelLimit.of(maxPixels);
     // A foreign model states no configuration: size its cost as the paper's (width 64).
     UNetConfig config = generator.config().orElseGet(UNetConfig::reference);
-    this.limit = memory == null ? plain : plain.min(pipeline == null
+    this.limit = memory == null ? plain : plain.min(recipe != null
+        ? memory.limit(PhotoMemory.Mode.COMMUNITY, config, 0)
+        : pipeline == null
         ? memory.limit(PhotoMemory.Mode.FULL, config, 0)
         : memory.limit(PhotoMemory.Mode.ALIGNED, config, pipeline.cropResolution()));
+    this.recipe = recipe;
   }
 
   /**
@@ -163,12 +175,17 @@ public final class ReAger implements AutoCloseable {
    * @param inputAge the apparent age per pixel
    * @param targetAge the desired age per pixel
    * @return a new image of the same size, bit depth and alpha
+   * @throws IllegalArgumentException with the community recipe, if a map is not constant
    */
   public BufferedImage reage(BufferedImage image, AgeMap inputAge, AgeMap targetAge) {
     checkNotNull(inputAge, "inputAge map");
     checkNotNull(targetAge, "targetAge map");
     checkPixels(image);
     try (CloseGuard.Call c = guard.enter("reage")) {
+      if (recipe != null) {
+        return reageFaces(image, detectForRecipe(image), constant(inputAge, "inputAge"),
+            List.of(constant(targetAge, "targetAge"))).get(0);
+      }
       if (pipeline != null) {
         return pipeline.reage(generator, image, inputAge, targetAge);
       }
@@ -196,6 +213,13 @@ public final class ReAger implements AutoCloseable {
     }
     checkPixels(image);
     try (CloseGuard.Call c = guard.enter("sweep")) {
+      if (recipe != null) {
+        List<Double> ages = new ArrayList<>();
+        for (double t : targetAges) {
+          ages.add(t);
+        }
+        return ImmutableList.copyOf(reageFaces(image, detectForRecipe(image), inputAge, ages));
+      }
       if (pipeline != null) {
         // One detection serves every target age.
         return ImmutableList.copyOf(pipeline.sweep(generator, image, pipeline.detect(image),
@@ -228,6 +252,61 @@ public final class ReAger implements AutoCloseable {
     try (CloseGuard.Call c = guard.enter("predictDeltas")) {
       return runner.deltas(image, checkNotNull(inputAge, "inputAge"), targetAges);
     }
+  }
+
+  /**
+   * Re-ages the given face boxes of an image with the {@linkplain Builder#optCommunityRecipe
+   * community recipe}, e.g. boxes found once and smoothed over a video's frames. With no boxes
+   * and no face detector or box chosen, the whole image is the face box; with no boxes found by
+   * one, the image is returned unchanged.
+   *
+   * @param image the frame
+   * @param faces the face boxes
+   * @param inputAge the apparent age, years
+   * @param targetAges the ages to produce, in order
+   * @return one image per target age, in the working layout ({@link WorkingImages}: RGB(A), the
+   *     input's 8 or 16 bits)
+   * @throws IllegalStateException if this re-ager was built without the community recipe
+   */
+  public List<BufferedImage> reageFaces(BufferedImage image, List<Face> faces, double inputAge,
+      List<Double> targetAges) {
+    checkNotNull(faces, "faces");
+    checkNotNull(targetAges, "targetAges");
+    checkArgument(!targetAges.isEmpty(), "no target ages given");
+    if (recipe == null) {
+      throw new IllegalStateException("reageFaces needs the community recipe: build the ReAger "
+          + "with optCommunityRecipe(...)");
+    }
+    AgeMap.checkAge(inputAge, "inputAge");
+    checkPixels(image);
+    try (CloseGuard.Call c = guard.enter("reageFaces")) {
+      List<Face> boxes = faces.isEmpty() && pipeline == null
+          ? List.of(Face.of(0, 0, image.getWidth(), image.getHeight(), 1)) : faces;
+      List<BufferedImage> outs = new ArrayList<>();
+      for (double t : targetAges) {
+        AgeMap.checkAge(t, "target age");
+        BufferedImage work = WorkingImages.toWorking(image);
+        for (Face f : boxes) {
+          recipe.apply(generator, work, f, inputAge, t);
+        }
+        outs.add(work);
+      }
+      return outs;
+    }
+  }
+
+  private List<Face> detectForRecipe(BufferedImage image) {
+    return pipeline == null ? List.of() : pipeline.detect(image);
+  }
+
+  private static double constant(AgeMap map, String what) {
+    return map.constantAge().orElseThrow(() -> new IllegalArgumentException(
+        "the community recipe takes a constant " + what + ", not a per-pixel age map"));
+  }
+
+  /** {@return the community recipe, when chosen with {@link Builder#optCommunityRecipe}} */
+  public Optional<CommunityRecipe> communityRecipe() {
+    return Optional.ofNullable(recipe);
   }
 
   private static PlanarImage apply(PlanarImage image, float[] delta) {
@@ -308,8 +387,23 @@ public final class ReAger implements AutoCloseable {
     private final List<String> faceOnlyOptions = new ArrayList<>();
     private long maxPixels = DeltaRunner.DEFAULT_MAX_PIXELS;
     private PhotoMemory photoMemory;
+    private CommunityRecipe recipe;
 
     private Builder() {}
+
+    /**
+     * Re-ages with the community model's inference recipe instead of the aligned face pipeline
+     * (the builder form of {@code fran reage --recipe community}): each face box found by the
+     * detector or given by {@link #optFaceBox} (the whole image without either) is cropped,
+     * run in windows and only its delta pasted back. Default: off.
+     *
+     * @param v the recipe, usually {@link CommunityRecipe#create()}
+     * @return this builder
+     */
+    public Builder optCommunityRecipe(CommunityRecipe v) {
+      recipe = checkNotNull(v, "recipe");
+      return this;
+    }
 
     private FacePipeline.Builder pipelineBuilder() {
       if (pipelineBuilder == null) {
@@ -618,7 +712,7 @@ public final class ReAger implements AutoCloseable {
       Generator g = generator != null ? generator
           : model != null ? Backends.open(model, backend, options.build())
           : Backends.open(modelBytes, modelName, backend, options.build());
-      return new ReAger(g, batchSize, p, maxPixels, photoMemory);
+      return new ReAger(g, batchSize, p, maxPixels, photoMemory, recipe);
     }
   }
 }

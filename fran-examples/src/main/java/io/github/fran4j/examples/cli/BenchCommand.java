@@ -8,6 +8,7 @@ import com.google.protobuf.ByteString;
 import io.github.fran4j.core.io.AtomicFiles;
 import io.github.fran4j.core.model.RandomUNetWeights;
 import io.github.fran4j.core.model.UNetConfig;
+import io.github.fran4j.core.model.UNetFamily;
 import io.github.fran4j.core.spi.BackendOptions;
 import io.github.fran4j.core.spi.BackendProvider;
 import io.github.fran4j.core.spi.Backends;
@@ -68,8 +69,16 @@ final class BenchCommand implements Callable<Integer> {
   int depth;
 
   @Option(names = "--sizes", defaultValue = "256,512,1024", split = ",",
-      description = "Square input sizes (default ${DEFAULT-VALUE}).")
+      description = "Square input sizes (default ${DEFAULT-VALUE}; 512 for the community family).")
   List<Integer> sizes;
+
+  @Option(names = "--family", defaultValue = "reference", split = ",", paramLabel = "NAME",
+      description = "U-Net families to benchmark, one table each in the same run: reference, "
+          + "community or reference,community (default ${DEFAULT-VALUE}).")
+  List<String> families;
+
+  /** The sizes of the family being measured. */
+  private List<Integer> runSizes;
 
   @Option(names = "--runs", defaultValue = "5", description = "Timed runs per case (median).")
   int runs;
@@ -160,25 +169,41 @@ final class BenchCommand implements Callable<Integer> {
       return precisionBench(w);
     }
     List<BackendProvider> chosen = chosenBackends();
-    UNetConfig cfg = UNetConfig.builder().optBaseWidth(width).optDepth(depth).build();
-    StateDict weights = RandomUNetWeights.create(cfg, 0);
+    List<UNetFamily> fams = new ArrayList<>();
+    for (String f : families) {
+      try {
+        fams.add(UNetFamily.fromId(f));
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "--family: " + e.getMessage());
+      }
+    }
     BackendOptions opts = BackendOptions.builder().optDevice(Device.parse(device))
         .optThreads(threads).optOptimization("all").build();
-    List<String> lines = new ArrayList<>();
-    lines.add(String.format(Locale.ROOT, "U-Net width %d depth %d (%.1fM params), random weights;"
-        + " %d cores; ONNX Runtime %s; runs %d (median), warmup %d",
-        width, depth, cfg.layout().trainableParameterCount() / 1e6,
-        Runtime.getRuntime().availableProcessors(), ortVersion(), runs, warmup));
-    double mm = matMulGflops(matmul, opts);
-    lines.add(String.format(Locale.ROOT, "MatMul %dx%dx%d through ONNX Runtime: %.1f GFLOP/s",
-        matmul, matmul, matmul, mm));
-    lines.add("");
-    lines.add("| engine | size | median latency | peak RSS | GFLOP | GFLOP/s | MatMul GFLOP/s right"
-        + " after | % of MatMul |");
-    lines.add("|---|---|---|---|---|---|---|---|");
+    boolean sizesGiven = spec.commandLine().getParseResult().hasMatchedOption("--sizes");
     try (Table table = new Table(w, out)) {
-      lines.forEach(table::add);
-      run(chosen, cfg, weights, opts, table);
+      double mm = matMulGflops(matmul, opts);
+      table.add(String.format(Locale.ROOT, "MatMul %dx%dx%d through ONNX Runtime: %.1f GFLOP/s",
+          matmul, matmul, matmul, mm));
+      for (UNetFamily family : fams) {
+        UNetConfig cfg = family == UNetFamily.COMMUNITY
+            ? UNetConfig.builder().optFamily(family).optBaseWidth(width).optDepth(depth)
+                .optTrainingResolution(UNetConfig.COMMUNITY_RESOLUTION).build()
+            : UNetConfig.builder().optBaseWidth(width).optDepth(depth).build();
+        runSizes = family == UNetFamily.COMMUNITY && !sizesGiven
+            ? List.of(UNetConfig.COMMUNITY_RESOLUTION) : sizes;
+        StateDict weights = RandomUNetWeights.create(cfg, 0);
+        table.add("");
+        table.add(String.format(Locale.ROOT, "%s U-Net width %d depth %d (%.1fM params), random "
+            + "weights; %d cores; ONNX Runtime %s; runs %d (median), warmup %d", family.id(),
+            width, depth, cfg.weightLayout().trainableParameterCount() / 1e6,
+            Runtime.getRuntime().availableProcessors(), ortVersion(), runs, warmup));
+        table.add("");
+        table.add("| engine | size | median latency | peak RSS | GFLOP | GFLOP/s | MatMul GFLOP/s"
+            + " right after | % of MatMul |");
+        table.add("|---|---|---|---|---|---|---|---|");
+        run(chosen, cfg, weights, opts, table);
+      }
       table.commit();
     }
     return 0;
@@ -221,7 +246,7 @@ final class BenchCommand implements Callable<Integer> {
     try (Table table = new Table(w, out)) {
       table.add(String.format(Locale.ROOT, "U-Net width %d depth %d (%.1fM params), %s; device"
           + " %s; ONNX Runtime %s; runs %d (median), warmup %d; %d cores",
-          cfg.baseWidth(), cfg.depth(), cfg.layout().trainableParameterCount() / 1e6,
+          cfg.baseWidth(), cfg.depth(), cfg.weightLayout().trainableParameterCount() / 1e6,
           checkpoint != null ? checkpoint.getFileName() : "random weights", opts.device(),
           ortVersion(), runs, warmup, Runtime.getRuntime().availableProcessors()));
       table.add("");
@@ -326,13 +351,13 @@ final class BenchCommand implements Callable<Integer> {
     if (dir != null) {
       Path file = dir.resolve(name.replaceAll("[^a-z0-9]+", "-") + ".onnx");
       AtomicFiles.write(file, model);
-      for (int s : sizes) {
+      for (int s : runSizes) {
         table.add(row(name, s, cfg, opts, () -> isolated(List.of("--onnx", file.toString()), s)));
       }
       return;
     }
     try (OnnxGenerator g = OnnxGenerator.open(model, name, opts)) {
-      for (int s : sizes) {
+      for (int s : runSizes) {
         table.add(row(name, s, cfg, opts, () -> {
           resetPeakRss();
           double[] t = time(g, s, warmup, runs);
@@ -345,7 +370,7 @@ final class BenchCommand implements Callable<Integer> {
   /** One row per size for a backend provider opening the weights file, as ReAger.load does. */
   private void backendRows(String backend, Path file, UNetConfig cfg, BackendOptions opts,
       Path dir, Table table) throws Exception {
-    for (int s : sizes) {
+    for (int s : runSizes) {
       table.add(row(backend + " fp32", s, cfg, opts, () -> {
         if (dir != null) {
           return isolated(List.of("--weights", file.toString(), "--backend", backend), s);

@@ -271,6 +271,9 @@ public final class ReageCommand implements Callable<Integer> {
     if (!(det instanceof FullImageDetector)) {
       b.optFacePipeline(pipeline(det));
     }
+    if (recipe.equals("community")) {
+      b.optCommunityRecipe(CommunityRecipe.create());
+    }
     return b.build();
   }
 
@@ -296,20 +299,13 @@ public final class ReageCommand implements Callable<Integer> {
 
   private List<BufferedImage> run(ReAger reager, BufferedImage img, List<Face> faces,
       List<AgeMap> targets) {
-    if (recipe.equals("community")) {
+    if (reager.communityRecipe().isPresent()) {
       // Every face (the whole image without a detector) through the community's recipe.
-      List<Face> boxes = faces.isEmpty() && reager.pipeline().isEmpty()
-          ? List.of(Face.of(0, 0, img.getWidth(), img.getHeight(), 1)) : faces;
-      List<BufferedImage> outs = new ArrayList<>();
+      List<Double> ages = new ArrayList<>();
       for (AgeMap t : targets) {
-        BufferedImage work = WorkingImages.toWorking(img);
-        for (Face f : boxes) {
-          CommunityRecipe.create().apply(reager.generator(), work, f, from,
-              t.constantAge().orElseThrow());
-        }
-        outs.add(work);
+        ages.add(t.constantAge().orElseThrow());
       }
-      return outs;
+      return reager.reageFaces(img, faces, from, ages);
     }
     if (reager.pipeline().isEmpty()) {
       List<BufferedImage> outs = new ArrayList<>();

@@ -1,16 +1,20 @@
 package io.github.fran4j.examples.cli;
 
 import io.github.fran4j.core.model.UNetConfig;
+import io.github.fran4j.core.model.UNetFamily;
 import io.github.fran4j.core.model.Upsampling;
 import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.training.data.DatasetCheck;
+import io.github.fran4j.training.trainer.CommunityGanStep;
 import io.github.fran4j.training.trainer.GanTrainer;
+import io.github.fran4j.training.trainer.InitWeights;
 import io.github.fran4j.training.trainer.TrainingConfig;
 import io.github.fran4j.training.trainer.TrainingRecipe;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +37,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Train a FRAN generator (U-Net) against a PatchGAN discriminator.",
       "The dataset is DIR/<age>/<identity>.jpg|png with every identity at every age.",
+      "Fine-tune a pretrained model of either family with --init-generator (and "
+          + "--init-discriminator).",
       "Ctrl-C finishes the current step and writes a checkpoint; continue with --resume."
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -148,6 +154,27 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "Hide the progress bar.")
   boolean noProgress;
 
+  @Option(names = "--init-generator", paramLabel = "FILE",
+      description = "Fine-tune: start from a pretrained generator (.safetensors or torch.save "
+          + ".pth) of either family, e.g. the community's best_unet_model.pth; its family and "
+          + "sizes come from the file.")
+  Path initGenerator;
+
+  @Option(names = "--init-discriminator", paramLabel = "FILE",
+      description = "Fine-tune: start from a pretrained discriminator of the generator's family, "
+          + "e.g. best_discriminator_model.pth (default: random weights).")
+  Path initDiscriminator;
+
+  @Option(names = "--family", paramLabel = "NAME",
+      description = "reference or community: the U-Net family to train from random weights; with "
+          + "--init-generator only a check (default: the file's, else reference).")
+  String family;
+
+  @Option(names = "--accumulate", paramLabel = "N", defaultValue = "1",
+      description = "Batches whose gradients are averaged into one update, community family only "
+          + "(its trainer uses 3) (default: ${DEFAULT-VALUE}).")
+  int accumulate;
+
   @Option(names = "--device", paramLabel = "DEV", defaultValue = "auto",
       description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}; CUDA needs the"
           + " -Ppytorch-cuda build, see docs/training.md).")
@@ -157,28 +184,72 @@ public final class TrainCommand implements Callable<Integer> {
    * Builds the training settings from the options.
    *
    * @return the settings
-   * @throws IllegalArgumentException if a value is out of range (the message names it)
+   * @throws IllegalArgumentException if a value is out of range or contradicts an init file (the
+   *     message names both)
+   * @throws IOException if an init file cannot be read
+   * @throws io.github.fran4j.core.ModelFormatException if an init file is not a FRAN network, or
+   *     the two are of different families
    */
-  TrainingConfig config() {
-    UNetConfig unet = UNetConfig.builder()
-        .optBaseWidth(width)
-        .optUpsampling(upsampling)
-        .optBlurPool(blurPool)
-        .optTrainingResolution(size)
-        .build();
+  TrainingConfig config() throws IOException {
+    UNetFamily fam = family == null ? null : UNetFamily.fromId(family);
+    UNetConfig unet;
+    int discriminatorWidth = dWidth;
+    var parsed = spec.commandLine().getParseResult();
+    if (initGenerator != null) {
+      InitWeights init = InitWeights.read(initGenerator, initDiscriminator, fam);
+      fam = init.family();
+      for (String option : List.of("--width", "--upsampling")) {
+        if (parsed.hasMatchedOption(option)) {
+          throw new IllegalArgumentException(option + " conflicts with --init-generator "
+              + initGenerator + ", which sets the architecture: " + init.config().toJson()
+              + "; drop " + option);
+        }
+      }
+      unet = init.config().toBuilder().optTrainingResolution(size).optBlurPool(blurPool).build();
+      if (init.discriminator().isPresent()) {
+        discriminatorWidth = init.discriminatorWidth(dWidth);
+        if (parsed.hasMatchedOption("--d-width") && discriminatorWidth != dWidth) {
+          throw new IllegalArgumentException("--d-width " + dWidth + " conflicts with "
+              + "--init-discriminator " + initDiscriminator + ", whose width is "
+              + discriminatorWidth + "; drop --d-width");
+        }
+      }
+    } else {
+      if (initDiscriminator != null) {
+        throw new IllegalArgumentException("--init-discriminator needs --init-generator");
+      }
+      fam = fam == null ? UNetFamily.REFERENCE : fam;
+      UNetConfig.Builder ub = UNetConfig.builder()
+          .optFamily(fam)
+          .optBaseWidth(width)
+          .optTrainingResolution(size);
+      if (fam == UNetFamily.REFERENCE) {
+        ub.optUpsampling(upsampling).optBlurPool(blurPool);
+      }
+      unet = ub.build();
+    }
+    if (fam == UNetFamily.COMMUNITY && (blurPool || parsed.hasMatchedOption("--upsampling"))) {
+      throw new IllegalArgumentException("--blur-pool and --upsampling are reference-family "
+          + "options; the community family has its own BlurPool and transposed up-sampling");
+    }
     TrainingConfig.Builder b = TrainingConfig.builder(data, out)
         .optRecipe(recipe)
         .optValDir(val)
         .optUNet(unet)
-        .optDiscriminatorWidth(dWidth)
+        .optDiscriminatorWidth(discriminatorWidth)
         .optEpochs(epochs)
         .optIdentitiesPerBatch(batchIdentities)
-        .optBatchesPerEpoch(batchesPerEpoch);
-    if (lrG != null) {
-      b.optLrG(lrG);
+        .optBatchesPerEpoch(batchesPerEpoch)
+        .optAccumulate(accumulate)
+        .optInitGenerator(initGenerator)
+        .optInitDiscriminator(initDiscriminator);
+    // The community trainer's rate for both networks, unless given.
+    double communityLr = CommunityGanStep.LEARNING_RATE;
+    if (lrG != null || fam == UNetFamily.COMMUNITY) {
+      b.optLrG(lrG != null ? lrG : communityLr);
     }
-    if (lrD != null) {
-      b.optLrD(lrD);
+    if (lrD != null || fam == UNetFamily.COMMUNITY) {
+      b.optLrD(lrD != null ? lrD : communityLr);
     }
     if (advWarmupSteps != null) {
       b.optAdversarialWarmupSteps(advWarmupSteps);
@@ -242,10 +313,15 @@ public final class TrainCommand implements Callable<Integer> {
         err.println("fran train: " + refused);
         return 2;
       }
-      cfg = config();
     } catch (IOException e) {
       err.println("fran train: cannot check --out " + out + ": " + e.getMessage());
       return 2;
+    }
+    try {
+      cfg = config();
+    } catch (IOException e) {
+      err.println("fran train: " + e.getMessage());
+      return 1;
     } catch (IllegalArgumentException e) {
       err.println("fran train: " + e.getMessage());
       return 2;

@@ -1,6 +1,8 @@
 package io.github.fran4j.examples.cli;
 
+import io.github.fran4j.core.model.CommunityUNetLayout;
 import io.github.fran4j.core.model.UNetConfig;
+import io.github.fran4j.core.model.UNetFamily;
 import io.github.fran4j.core.model.UNetLayout;
 import io.github.fran4j.core.model.Upsampling;
 
@@ -22,6 +24,9 @@ final class UNetFlops {
    * @return 2 x multiply-accumulates
    */
   static double count(UNetConfig config, int h, int w) {
+    if (config.family() == UNetFamily.COMMUNITY) {
+      return community(config.communityLayout(), h, w);
+    }
     UNetLayout l = config.layout();
     int depth = config.depth();
     int[] hs = new int[depth + 1];
@@ -53,6 +58,42 @@ final class UNetFlops {
     }
     f += 2.0 * config.baseWidth() * config.outChannels() * h * w;
     return f;
+  }
+
+  /**
+   * The community family: 3x3 convs with bias, the depthwise 4x4 BlurPools (stride 2 after each
+   * down-sampling max-pool, stride 1 after each transposed conv), the 2x2 transposed convs and the
+   * 1x1 output conv.
+   */
+  private static double community(CommunityUNetLayout l, int h, int w) {
+    int depth = l.config().depth();
+    double[] px = new double[depth + 1];
+    for (int i = 0; i <= depth; i++) {
+      px[i] = (double) (h >> i) * (w >> i);
+    }
+    double f = conv(l.initConv(0), px[0]) + conv(l.initConv(1), px[0]);
+    for (int i = 1; i <= depth; i++) {
+      f += 2.0 * CommunityUNetLayout.BLUR_SIZE * CommunityUNetLayout.BLUR_SIZE
+          * l.downBlur(i).channels() * px[i];
+      f += conv(l.downConv(i, 0), px[i]) + conv(l.downConv(i, 1), px[i]);
+    }
+    for (int i = 1; i <= depth; i++) {
+      int level = depth - i;
+      f += conv(l.upTransposed(i), px[level]); // 2x2 taps per output pixel of the finer level
+      f += 2.0 * CommunityUNetLayout.BLUR_SIZE * CommunityUNetLayout.BLUR_SIZE
+          * l.upBlur(i).channels() * px[level];
+      f += conv(l.upConv(i, 0), px[level]) + conv(l.upConv(i, 1), px[level]);
+    }
+    return f + conv(l.finalConv(), px[0]);
+  }
+
+  /**
+   * A conv's FLOPs over {@code pixels} output pixels; a transposed 2x2 stride-2 conv touches each
+   * output pixel with one tap, i.e. in x out MACs per output pixel.
+   */
+  private static double conv(CommunityUNetLayout.Conv c, double pixels) {
+    double taps = c.transposed() ? 1 : (double) c.kernel() * c.kernel();
+    return 2.0 * taps * c.in() * c.out() * pixels;
   }
 
   private static double doubleConv(UNetLayout.DoubleConv b, int h, int w) {

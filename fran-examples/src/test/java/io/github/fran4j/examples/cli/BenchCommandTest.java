@@ -47,6 +47,30 @@ class BenchCommandTest {
   }
 
   @Test
+  void bothFamiliesInOneRun() {
+    CommandLine cl = FranCli.commandLine();
+    StringWriter out = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    int rc = cl.execute("bench", "--family", "reference,community", "--width", "4", "--depth",
+        "2", "--sizes", "16", "--runs", "1", "--warmup", "0", "--threads", "1",
+        "--calibration-count", "1", "--matmul", "64", "--in-process");
+    String text = out.toString();
+    assertThat(rc).as(text).isZero();
+    assertThat(text).as("no case failed").doesNotContain("failed:");
+    int reference = text.indexOf("reference U-Net width 4 depth 2");
+    int community = text.indexOf("community U-Net width 4 depth 2");
+    assertThat(reference).as(text).isNotNegative();
+    assertThat(community).as(text).isGreaterThan(reference);
+    assertMeasured(text.substring(community), "onnxruntime fp32", 16);
+    assertMeasured(text.substring(community), "onnxruntime int8", 16);
+    assertMeasured(text.substring(reference, community), "onnxruntime int8", 16);
+    StringWriter err = new StringWriter();
+    cl.setErr(new PrintWriter(err));
+    assertThat(cl.execute("bench", "--family", "other")).isEqualTo(2);
+    assertThat(err.toString()).contains("--family", "[reference, community]");
+  }
+
+  @Test
   void eachCaseRunsInAJvmOfItsOwnByDefault() {
     CommandLine cl = FranCli.commandLine();
     StringWriter out = new StringWriter();

@@ -1,6 +1,7 @@
 package io.github.fran4j.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
@@ -117,6 +118,38 @@ class ReageCommandTest {
         "--output", out.toString(), "--from", "30", "--to", "70", "--recipe", "other"))
         .isEqualTo(2);
     assertThat(bad.toString()).contains("[aligned, community]");
+  }
+
+  @Test
+  void communityRecipeOnTheBuilderGivesTheCliPixels() throws Exception {
+    Path in = png("in.png", 120, 100, 6);
+    Path out = tmp.resolve("out.png");
+    StringWriter err = new StringWriter();
+    Path pth = io.github.fran4j.core.testing.Fixtures.communityWeightsFile("community_w4");
+    int rc = run(err, "reage", "--model", pth.toString(), "--input", in.toString(),
+        "--output", out.toString(), "--from", "30", "--to", "70", "--face", "40,30,36,40",
+        "--recipe", "community");
+    assertThat(rc).as(err.toString()).isEqualTo(0);
+    BufferedImage img = ImageIO.read(in.toFile());
+    BufferedImage cli = ImageIO.read(out.toFile());
+    BufferedImage api;
+    try (io.github.fran4j.core.ReAger r = io.github.fran4j.core.ReAger.builder().setModel(pth)
+        .optFaceBox(40, 30, 36, 40)
+        .optCommunityRecipe(io.github.fran4j.core.pipeline.CommunityRecipe.create()).build()) {
+      api = r.reage(img, 30, 70);
+      assertThatThrownBy(() -> r.reage(img, io.github.fran4j.core.image.AgeMap.constant(30),
+          io.github.fran4j.core.image.AgeMap.fromGrey(img, 20, 80)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("constant targetAge");
+    }
+    int changed = 0;
+    for (int y = 0; y < 100; y++) {
+      for (int x = 0; x < 120; x++) {
+        assertThat(api.getRGB(x, y)).as("(%s, %s)", x, y).isEqualTo(cli.getRGB(x, y));
+        changed += img.getRGB(x, y) != cli.getRGB(x, y) ? 1 : 0;
+      }
+    }
+    assertThat(changed).isGreaterThan(40 * 40);
   }
 
   @Test

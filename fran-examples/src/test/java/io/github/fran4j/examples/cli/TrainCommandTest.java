@@ -121,7 +121,91 @@ class TrainCommandTest {
     args[0] = "train";
     System.arraycopy(options, 0, args, 1, options.length);
     CommandLine.ParseResult pr = FranCli.commandLine().parseArgs(args);
-    return ((TrainCommand) pr.subcommand().commandSpec().userObject()).config();
+    try {
+      return ((TrainCommand) pr.subcommand().commandSpec().userObject()).config();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** A reference-family discriminator state dict (five 4x4 convs, no BatchNorm) of width 2. */
+  private Path referenceDiscriminator() throws Exception {
+    int[] ch = {4, 2, 4, 8, 16, 1};
+    io.github.fran4j.core.weights.StateDict.Builder b =
+        io.github.fran4j.core.weights.StateDict.builder();
+    for (int i = 0; i < 5; i++) {
+      b.put("model." + (2 * i) + ".weight",
+          io.github.fran4j.core.tensor.Tensor.zeros(ch[i + 1], ch[i], 4, 4));
+      b.put("model." + (2 * i) + ".bias", io.github.fran4j.core.tensor.Tensor.zeros(ch[i + 1]));
+    }
+    Path f = tmp.resolve("reference-d.safetensors");
+    io.github.fran4j.core.weights.SafeTensors.write(b.build(), f);
+    return f;
+  }
+
+  @Test
+  void fineTunesACommunityTorchSaveFileWithAccumulation() throws Exception {
+    Path data = dataset();
+    Path out = tmp.resolve("fine");
+    Path g = io.github.fran4j.core.testing.Fixtures.communityWeightsFile("community_w4");
+    Path d = io.github.fran4j.core.testing.Fixtures.communityWeightsFile("community_d_w8");
+    Run r = run("train", "--data", data.toString(), "--out", out.toString(), "--size", "32",
+        "--init-generator", g.toString(), "--init-discriminator", d.toString(),
+        "--accumulate", "2", "--batch-identities", "1", "--batches-per-epoch", "2",
+        "--epochs", "1", "--workers", "1", "--no-progress");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("COMPLETED after 2 steps");
+    var model = io.github.fran4j.core.weights.SafeTensors.read(out.resolve("model.safetensors"));
+    var cfg = io.github.fran4j.core.model.UNetConfig.fromStateDict(model);
+    assertThat(cfg.family().id()).isEqualTo("community");
+    assertThat(cfg.baseWidth()).isEqualTo(4);
+    String run = Files.readString(out.resolve("run.json"));
+    assertThat(run).containsPattern("\"accumulate\": ?2").contains("init_generator", "community_w4");
+  }
+
+  @Test
+  void refusesInitFilesOfTwoFamiliesNamingBoth() throws Exception {
+    Path data = dataset();
+    Path g = io.github.fran4j.core.testing.Fixtures.communityWeightsFile("community_w4");
+    Path d = referenceDiscriminator();
+    Run r = run("train", "--data", data.toString(), "--out", tmp.resolve("x").toString(),
+        "--size", "32", "--init-generator", g.toString(), "--init-discriminator", d.toString());
+    assertThat(r.code()).isEqualTo(3);
+    assertThat(r.err()).contains(g.toString(), "community-family generator", d.toString(),
+        "reference-family discriminator").doesNotContain("\tat ");
+    assertThat(r.err().strip().lines()).hasSize(1);
+    assertThat(tmp.resolve("x")).doesNotExist();
+  }
+
+  @Test
+  void familyAndArchitectureOptionsThatContradictTheInitFileAreUsageErrors() throws Exception {
+    Path g = io.github.fran4j.core.testing.Fixtures.communityWeightsFile("community_w4");
+    Run conflict = run("train", "--data", "x", "--out", tmp.resolve("o").toString(),
+        "--init-generator", g.toString(), "--family", "reference");
+    assertThat(conflict.code()).isEqualTo(2);
+    assertThat(conflict.err()).contains("--family reference conflicts with --init-generator " + g);
+    Run width = run("train", "--data", "x", "--out", tmp.resolve("o").toString(),
+        "--init-generator", g.toString(), "--width", "8");
+    assertThat(width.code()).isEqualTo(2);
+    assertThat(width.err()).contains("--width conflicts with --init-generator");
+    Run acc = run("train", "--data", "x", "--out", tmp.resolve("o").toString(),
+        "--accumulate", "3");
+    assertThat(acc.code()).isEqualTo(2);
+    assertThat(acc.err()).contains("community family only");
+    Run missing = run("train", "--data", "x", "--out", tmp.resolve("o").toString(),
+        "--init-generator", tmp.resolve("absent.pth").toString());
+    assertThat(missing.code()).isEqualTo(1);
+    assertThat(missing.err()).contains("--init-generator " + tmp.resolve("absent.pth"));
+  }
+
+  @Test
+  void familyCommunityWithoutAFileTrainsFromRandomWeightsAtTheCommunityRate() {
+    TrainingConfig c = parse("--data", "x", "--out", "y", "--family", "community",
+        "--width", "4", "--size", "32", "--accumulate", "3");
+    assertThat(c.hyperparameters().unet().family().id()).isEqualTo("community");
+    assertThat(c.hyperparameters().accumulate()).isEqualTo(3);
+    assertThat(c.hyperparameters().lrG()).isEqualTo(1e-5);
+    assertThat(c.hyperparameters().lrD()).isEqualTo(1e-5);
   }
 
   @Test

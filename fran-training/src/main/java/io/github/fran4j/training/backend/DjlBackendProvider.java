@@ -9,11 +9,13 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import io.github.fran4j.core.DeviceUnavailableException;
 import io.github.fran4j.core.EngineException;
 import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.model.UNetConfig;
+import io.github.fran4j.core.model.UNetFamily;
 import io.github.fran4j.core.spi.BackendOptions;
 import io.github.fran4j.core.spi.BackendProvider;
 import io.github.fran4j.core.spi.Device;
@@ -22,6 +24,7 @@ import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.core.weights.WeightFiles;
 import io.github.fran4j.training.model.NativeArrays;
+import io.github.fran4j.training.model.CommunityUNet;
 import io.github.fran4j.training.model.UNet;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -32,7 +35,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The DJL backend ({@value #NAME}): opens {@code .safetensors} or {@code torch.save} weights of a
- * FRAN U-Net into the training {@link UNet} and runs it in eval mode with PyTorch through DJL.
+ * FRAN U-Net into the training {@link UNet} (or {@link CommunityUNet} for the community family) and
+ * runs it in eval mode with PyTorch through DJL.
  *
  * <p>Ranked {@value #RANK}, below the pure-Java backend: loading libtorch costs seconds and
  * hundreds of megabytes, so it is used only when asked for by name ({@code optBackend("djl")} or
@@ -117,15 +121,25 @@ public final class DjlBackendProvider implements BackendProvider {
     NDManager manager = NDManager.newBaseManager(device);
     boolean ok = false;
     try {
-      UNet net = new UNet(config);
       int s = config.minimumSize();
-      net.initialize(manager, DataType.FLOAT32, new Shape(1, config.inChannels(), s, s));
+      Shape inputShape = new Shape(1, config.inChannels(), s, s);
+      AbstractBlock net;
       try {
-        net.loadStateDict(weights);
+        if (config.family() == UNetFamily.COMMUNITY) {
+          CommunityUNet c = new CommunityUNet(config);
+          c.initialize(manager, DataType.FLOAT32, inputShape);
+          c.loadStateDict(weights);
+          net = c;
+        } else {
+          UNet u = new UNet(config);
+          u.initialize(manager, DataType.FLOAT32, inputShape);
+          u.loadStateDict(weights);
+          net = u;
+        }
       } catch (ModelFormatException e) {
         throw new ModelFormatException(file + ": " + e.getMessage(), e);
       }
-      DjlGenerator g = new DjlGenerator(manager, net, device, file.toString());
+      DjlGenerator g = new DjlGenerator(manager, net, config, device, file.toString());
       ok = true;
       return g;
     } catch (ai.djl.engine.EngineException e) {
@@ -160,16 +174,17 @@ public final class DjlBackendProvider implements BackendProvider {
   /** An eval-mode U-Net on DJL; thread-safe (each call scopes its arrays in a sub-manager). */
   private static final class DjlGenerator implements Generator {
     private final NDManager manager;
-    private final UNet net;
+    private final AbstractBlock net;
     private final UNetConfig config;
     private final String description;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private boolean closed;
 
-    DjlGenerator(NDManager manager, UNet net, ai.djl.Device device, String source) {
+    DjlGenerator(NDManager manager, AbstractBlock net, UNetConfig config, ai.djl.Device device,
+        String source) {
       this.manager = manager;
       this.net = net;
-      this.config = net.config();
+      this.config = config;
       this.description = NAME + " (" + (device.isGpu() ? "cuda:" + device.getDeviceId() : "cpu")
           + ", " + source + ")";
     }

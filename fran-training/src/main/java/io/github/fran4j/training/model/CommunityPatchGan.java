@@ -41,7 +41,7 @@ import java.util.Set;
  * BatchNorm uses batch statistics when {@code training} is true, as PyTorch's {@code train()}.
  * Not thread-safe for training.
  */
-public final class CommunityPatchGan extends AbstractBlock {
+public final class CommunityPatchGan extends AbstractBlock implements DiscriminatorBlock {
   /** The LeakyReLU slope of the discriminator. */
   public static final float LEAKY_SLOPE = 0.2f;
   private static final int[] STRIDES = {2, 2, 2, 1};
@@ -110,6 +110,11 @@ public final class CommunityPatchGan extends AbstractBlock {
         + weights.names());
   }
 
+  @Override
+  public io.github.fran4j.core.model.UNetFamily family() {
+    return io.github.fran4j.core.model.UNetFamily.COMMUNITY;
+  }
+
   /** {@return the first layer's width} */
   public int width() {
     return width;
@@ -137,7 +142,8 @@ public final class CommunityPatchGan extends AbstractBlock {
    * third.
    *
    * @param weights e.g. the community's {@code best_discriminator_model.pth}
-   * @throws ModelFormatException naming the module or tensor that does not fit
+   * @throws ModelFormatException naming the module or tensor that does not fit (missing,
+   *     misshaped or unexpected)
    */
   public void loadStateDict(StateDict weights) throws ModelFormatException {
     checkNotNull(weights, "weights");
@@ -174,6 +180,15 @@ public final class CommunityPatchGan extends AbstractBlock {
       for (String f : List.of("weight", "bias", "running_mean", "running_var")) {
         rename.put(BN_NAMES[i] + "." + f, bnModules.get(i) + "." + f);
       }
+    }
+    List<String> unexpected = new ArrayList<>();
+    for (String n : weights.names()) {
+      if (!rename.containsValue(n) && !n.endsWith(".num_batches_tracked")) {
+        unexpected.add(n);
+      }
+    }
+    if (!unexpected.isEmpty()) {
+      throw new ModelFormatException("discriminator weights hold unexpected tensors " + unexpected);
     }
     for (Map.Entry<String, Parameter> e : byName.entrySet()) {
       String source = rename.get(e.getKey());

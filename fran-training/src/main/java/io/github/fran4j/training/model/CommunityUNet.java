@@ -42,7 +42,7 @@ import java.util.Map;
  * <p>Call {@link #initialize} before use. Not thread-safe for training; concurrent forwards are
  * fine.
  */
-public final class CommunityUNet extends AbstractBlock {
+public final class CommunityUNet extends AbstractBlock implements GeneratorBlock {
   private final UNetConfig config;
   private final CommunityUNetLayout layout;
   private final List<Conv2d> convs = new ArrayList<>(); // state_dict order, transposed excluded

@@ -34,7 +34,8 @@ import java.util.Map;
  * stride-2 conv runs at stride 1 and is followed by ReLU and a stride-2 blur (Zhang 2019), which
  * gives the same output size for even inputs. Not thread-safe for training.
  */
-public final class PatchGanDiscriminator extends AbstractBlock {
+public final class PatchGanDiscriminator extends AbstractBlock
+    implements DiscriminatorBlock {
   private static final int[] STRIDES = {2, 2, 2, 1, 1};
 
   private final int inChannels;
@@ -87,6 +88,11 @@ public final class PatchGanDiscriminator extends AbstractBlock {
     byName = ImmutableMap.copyOf(names);
   }
 
+  @Override
+  public io.github.fran4j.core.model.UNetFamily family() {
+    return io.github.fran4j.core.model.UNetFamily.REFERENCE;
+  }
+
   /** {@return the first layer's width} */
   public int width() {
     return width;
@@ -119,10 +125,16 @@ public final class PatchGanDiscriminator extends AbstractBlock {
    * Loads weights written by {@link #toStateDict()}.
    *
    * @param weights the weights
-   * @throws ModelFormatException if a tensor is missing or misshaped
+   * @throws ModelFormatException if a tensor is missing, misshaped or unexpected (named)
    */
   public void loadStateDict(StateDict weights) throws ModelFormatException {
     checkNotNull(weights, "weights");
+    List<String> unexpected = new ArrayList<>(weights.names());
+    unexpected.removeAll(byName.keySet());
+    if (!unexpected.isEmpty()) {
+      throw new ModelFormatException("discriminator weights hold unexpected tensors " + unexpected
+          + " (a " + width + "-wide reference PatchGAN has " + byName.keySet() + ")");
+    }
     for (Map.Entry<String, Parameter> e : byName.entrySet()) {
       if (!weights.contains(e.getKey())) {
         throw new ModelFormatException(

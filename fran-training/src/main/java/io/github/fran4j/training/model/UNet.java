@@ -43,7 +43,7 @@ import java.util.Map;
  * {@code train()} / {@code eval()}. Call {@link #initialize} (any spatial size) before use.
  * Not thread-safe for training; concurrent eval-mode forwards are fine.
  */
-public final class UNet extends AbstractBlock {
+public final class UNet extends AbstractBlock implements GeneratorBlock {
   private final UNetConfig config;
   private final UNetLayout layout;
   private final DoubleConvBlock inc;

@@ -8,9 +8,9 @@ import ai.djl.training.ParameterStore;
 import io.github.fran4j.core.image.GeneratorInput;
 import io.github.fran4j.training.data.PairBatch;
 import io.github.fran4j.training.loss.Lpips;
+import io.github.fran4j.training.model.DiscriminatorBlock;
+import io.github.fran4j.training.model.GeneratorBlock;
 import io.github.fran4j.training.model.NativeArrays;
-import io.github.fran4j.training.model.PatchGanDiscriminator;
-import io.github.fran4j.training.model.UNet;
 
 /**
  * The generator, the discriminator, the optional LPIPS network and how a batch becomes their
@@ -21,14 +21,14 @@ final class GanNetworks {
   /** The model inputs of one batch, all in the caller's manager. */
   record Inputs(NDArray a, NDArray b, NDArray ageA, NDArray ageB, NDArray gIn, int n) {}
 
-  final UNet g;
-  final PatchGanDiscriminator d;
+  final GeneratorBlock g;
+  final DiscriminatorBlock d;
   /** Null without LPIPS. */
   final Lpips lpips;
   final ParameterStore ps;
   final int res;
 
-  GanNetworks(UNet g, PatchGanDiscriminator d, Lpips lpips, ParameterStore ps, int res) {
+  GanNetworks(GeneratorBlock g, DiscriminatorBlock d, Lpips lpips, ParameterStore ps, int res) {
     this.g = g;
     this.d = d;
     this.lpips = lpips;

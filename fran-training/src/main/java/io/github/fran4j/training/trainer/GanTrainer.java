@@ -25,8 +25,12 @@ import io.github.fran4j.training.data.PairBatch;
 import io.github.fran4j.training.data.PairLoader;
 import io.github.fran4j.training.loss.Lpips;
 import io.github.fran4j.training.loss.WrongAges;
-import io.github.fran4j.training.model.PatchGanDiscriminator;
-import io.github.fran4j.training.model.UNet;
+import io.github.fran4j.core.model.UNetConfig;
+import io.github.fran4j.core.model.UNetFamily;
+import io.github.fran4j.training.model.CommunityPatchGan;
+import io.github.fran4j.training.model.CommunityUNet;
+import io.github.fran4j.training.model.DiscriminatorBlock;
+import io.github.fran4j.training.model.GeneratorBlock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -41,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * Trains a FRAN generator against a PatchGAN discriminator the way the reference does: the epoch
  * and step loop around a {@link TrainingStep} (one G and one D update on a batch) and a
  * {@link Validation} after each epoch, followed by a checkpoint and {@code model.safetensors}.
+ * The community U-Net family ({@link Hyperparameters#unet()}'s family) trains with its own
+ * discriminator and losses through a {@link CommunityGanStep}, accumulating {@link
+ * Hyperparameters#accumulate()} batches per update. A new run may start from pretrained weights of
+ * the same family ({@link RunOptions#initGenerator()}, {@link RunOptions#initDiscriminator()}):
+ * fine-tuning.
  * What the run shows and records (progress bar, {@code metrics.csv}, {@code losses.csv}, charts,
  * sample grids, {@code run.json}, the log) is written by {@link TrainingListener}s it registers
  * itself; {@link #addListener} adds more. Learning rates follow the {@link Hyperparameters}'
@@ -88,8 +97,8 @@ public final class GanTrainer implements AutoCloseable {
   private final RunOptions opts;
   private final RunDirectory run;
   private final NDManager manager;
-  private final UNet g;
-  private final PatchGanDiscriminator d;
+  private final GeneratorBlock g;
+  private final DiscriminatorBlock d;
   private final Adam optG;
   private final Adam optD;
   private final Lpips lpips;
@@ -99,7 +108,7 @@ public final class GanTrainer implements AutoCloseable {
   private final AgeBatchSampler trainSampler;
   private final PairLoader trainLoader;
   private final PairLoader valLoader;
-  private final TrainingStep step;
+  private final GanStep step;
   private final Validation validation;
   private final List<TrainingListener> listeners = new ArrayList<>();
   private final int res;
@@ -136,15 +145,20 @@ public final class GanTrainer implements AutoCloseable {
     manager = NDManager.newBaseManager(device);
     ParameterStore ps;
     try {
-      g = new UNet(hp.unet());
+      g = GeneratorBlock.create(hp.unet());
       // PyTorch's default conv init bound 1/sqrt(fan_in) is Xavier-uniform over fan-in,
       // magnitude 1.
       g.setInitializer(init(), Parameter.Type.WEIGHT);
       g.initialize(manager, DataType.FLOAT32, new Shape(1, hp.unet().inChannels(), res, res));
-      scaleOutputLayer(hp.outputInitScale());
-      d = new PatchGanDiscriminator(4, hp.discriminatorWidth(), hp.unet().blurPool());
+      d = DiscriminatorBlock.create(hp.unet().family(), hp.discriminatorWidth(),
+          hp.unet().blurPool());
       d.setInitializer(init(), Parameter.Type.WEIGHT);
       d.initialize(manager, DataType.FLOAT32, new Shape(1, 4, res, res));
+      if (!resume && opts.initGenerator().isPresent()) {
+        loadInitWeights();
+      } else {
+        scaleOutputLayer(hp.outputInitScale());
+      }
       optG = new Adam(g.parametersByName(), manager);
       optD = new Adam(d.parametersByName(), manager);
       ps = new ParameterStore(manager, false);
@@ -178,7 +192,11 @@ public final class GanTrainer implements AutoCloseable {
         .optWorkers(0)
         .build();
     GanNetworks nets = new GanNetworks(g, d, lpips, ps, res);
-    step = new TrainingStep(nets, optG, optD, wrongAges, hp, manager);
+    step = hp.unet().family() == UNetFamily.COMMUNITY
+        ? new CommunityTrainingStep(nets, new CommunityGanStep((CommunityUNet) g,
+            (CommunityPatchGan) d, optG, optD, lpips, hp.lossWeights(), hp.accumulate(), ps),
+            manager)
+        : new TrainingStep(nets, optG, optD, wrongAges, hp, manager);
     validation = new Validation(nets, valLoader, wrongAges, hp, opts.sampleCount(), manager);
     registerStandardListeners();
   }
@@ -222,12 +240,47 @@ public final class GanTrainer implements AutoCloseable {
     return bad;
   }
 
+  /**
+   * Starts from pretrained weights ({@link RunOptions#initGenerator()}, optionally {@link
+   * RunOptions#initDiscriminator()}): they must be of the hyperparameters' family and sizes (the
+   * training resolution aside). The output layer keeps its trained scale.
+   */
+  private void loadInitWeights() throws IOException {
+    Path gFile = opts.initGenerator().get();
+    InitWeights init = InitWeights.read(gFile, opts.initDiscriminator().orElse(null),
+        hp.unet().family());
+    UNetConfig want = hp.unet();
+    UNetConfig have = init.config().toBuilder()
+        .optTrainingResolution(want.trainingResolution()).optBlurPool(want.blurPool()).build();
+    if (!have.equals(want)) {
+      throw new ModelFormatException("--init-generator " + gFile + " holds " + init.config()
+          + ", but the run is configured for " + want + "; take the architecture from the file");
+    }
+    g.loadStateDict(init.generator());
+    if (init.discriminator().isPresent()) {
+      int width = init.discriminatorWidth(hp.discriminatorWidth());
+      if (width != hp.discriminatorWidth()) {
+        throw new ModelFormatException("--init-discriminator " + init.discriminatorFile().get()
+            + " has width " + width + ", but the run is configured for width "
+            + hp.discriminatorWidth() + " (--d-width)");
+      }
+      try {
+        d.loadStateDict(init.discriminator().get());
+      } catch (ModelFormatException e) {
+        throw new ModelFormatException("--init-discriminator " + init.discriminatorFile().get()
+            + ": " + e.getMessage(), e);
+      }
+    }
+    LOG.info("starting from {} ({} family){}", gFile, init.family().id(),
+        init.discriminatorFile().map(f -> " and " + f).orElse(""));
+  }
+
   /** Scales the output convolution; 0 makes the untrained generator predict no change. */
   private void scaleOutputLayer(double scale) {
     if (scale == 1.0) {
       return;
     }
-    for (String name : List.of(hp.unet().layout().outWeight(), hp.unet().layout().outBias())) {
+    for (String name : g.outputLayer()) {
       NDArray a = g.parametersByName().get(name).getArray();
       a.muli((float) scale);
     }
@@ -338,18 +391,23 @@ public final class GanTrainer implements AutoCloseable {
     return cfg;
   }
 
-  /** {@return the generator (for inspection and tests)} */
-  public UNet generator() {
+  /** {@return the generator (for inspection and tests): a {@code UNet} or a {@code CommunityUNet}} */
+  public GeneratorBlock generator() {
     return g;
   }
 
-  /** {@return the discriminator} */
-  public PatchGanDiscriminator discriminator() {
+  /** {@return the discriminator, of the generator's family} */
+  public DiscriminatorBlock discriminator() {
     return d;
   }
 
-  /** {@return the training step (one G and one D update; for benchmarks and tests)} */
-  public TrainingStep trainingStep() {
+  /**
+   * Returns the training step: the reference family's {@link TrainingStep} (one G and one D update
+   * per batch), or the community family's accumulating step. For benchmarks and tests.
+   *
+   * @return the step
+   */
+  public GanStep trainingStep() {
     return step;
   }
 
@@ -487,12 +545,14 @@ public final class GanTrainer implements AutoCloseable {
             }
             boolean limit = opts.maxSteps() > 0 && globalStep >= opts.maxSteps();
             if (stopRequested || limit) {
+              step.flush(lrG, lrD);
               checkpoint();
               return new Result(stopRequested ? Outcome.STOPPED : Outcome.MAX_STEPS, epoch,
                   globalStep, history);
             }
           }
         }
+        step.flush(lrG, lrD); // an accumulation window cut by the epoch's end
       } finally {
         for (TrainingListener l : listeners) {
           l.onEpochEnd(epoch);

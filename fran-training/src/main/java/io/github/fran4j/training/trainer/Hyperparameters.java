@@ -50,6 +50,7 @@ public final class Hyperparameters {
   private final long lrWarmupSteps;
   private final long adversarialWarmupSteps;
   private final double outputInitScale;
+  private final int accumulate;
 
   private Hyperparameters(Builder b) {
     unet = b.unet;
@@ -69,6 +70,7 @@ public final class Hyperparameters {
     lrWarmupSteps = b.lrWarmupSteps;
     adversarialWarmupSteps = b.adversarialWarmupSteps;
     outputInitScale = b.outputInitScale;
+    accumulate = b.accumulate;
   }
 
   /** {@return a builder with the reference's defaults} */
@@ -96,6 +98,7 @@ public final class Hyperparameters {
     b.lrWarmupSteps = lrWarmupSteps;
     b.adversarialWarmupSteps = adversarialWarmupSteps;
     b.outputInitScale = outputInitScale;
+    b.accumulate = accumulate;
     return b;
   }
 
@@ -201,6 +204,17 @@ public final class Hyperparameters {
   }
 
   /**
+   * Returns the micro-batches whose gradients are averaged into one optimiser step (1: every batch
+   * is a step). Only the community family accumulates, as its trainer does (see {@link
+   * CommunityGanStep}).
+   *
+   * @return at least 1
+   */
+  public int accumulate() {
+    return accumulate;
+  }
+
+  /**
    * Returns the learning rate of an epoch under StepLR: {@code base * gamma^floor(epoch / step)}.
    *
    * @param base the base rate
@@ -270,6 +284,9 @@ public final class Hyperparameters {
     if (outputInitScale != 1.0) {
       o.addProperty("output_init_scale", outputInitScale);
     }
+    if (accumulate != 1) {
+      o.addProperty("accumulate", accumulate);
+    }
     return o;
   }
 
@@ -323,6 +340,9 @@ public final class Hyperparameters {
       }
       if (json.has("output_init_scale")) {
         b.optOutputInitScale(number(json, "output_init_scale"));
+      }
+      if (json.has("accumulate")) {
+        b.optAccumulate((int) number(json, "accumulate"));
       }
       return b.build();
     } catch (IllegalArgumentException e) {
@@ -429,6 +449,7 @@ public final class Hyperparameters {
     private long lrWarmupSteps;
     private long adversarialWarmupSteps;
     private double outputInitScale = 1.0;
+    private int accumulate = 1;
 
     private Builder() {}
 
@@ -630,8 +651,34 @@ public final class Hyperparameters {
       return this;
     }
 
-    /** {@return the hyperparameters} */
+    /**
+     * Sets the micro-batches averaged into one optimiser step (default 1). More than 1 needs the
+     * community family ({@link UNetConfig#family()}), whose trainer accumulates.
+     *
+     * @param v at least 1
+     * @return this builder
+     */
+    public Builder optAccumulate(int v) {
+      checkArgument(v >= 1, "accumulate must be >= 1, got %s", v);
+      accumulate = v;
+      return this;
+    }
+
+    /**
+     * Returns the hyperparameters.
+     *
+     * @return the hyperparameters
+     * @throws IllegalArgumentException if the community family is combined with an adversarial
+     *     warm-up, or gradient accumulation with the reference family
+     */
     public Hyperparameters build() {
+      boolean community = unet.family() == io.github.fran4j.core.model.UNetFamily.COMMUNITY;
+      checkArgument(community || accumulate == 1, "gradient accumulation (accumulate %s) is "
+          + "implemented for the community family only; use 1 with the reference family",
+          accumulate);
+      checkArgument(!community || adversarialWarmupSteps == 0, "the community family trains "
+          + "adversarially from the first step: adversarialWarmupSteps must be 0, got %s",
+          adversarialWarmupSteps);
       return new Hyperparameters(this);
     }
   }

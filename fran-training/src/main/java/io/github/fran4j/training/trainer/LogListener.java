@@ -28,7 +28,7 @@ final class LogListener implements TrainingListener {
     int res = hp.unet().trainingResolution();
     LOG.info("training {} epochs of {} batches ({} pairs each) at {}x{}, G {} params, LPIPS {}",
         epochs, t.batchesPerEpoch(), hp.identitiesPerBatch(), res, res,
-        hp.unet().layout().trainableParameterCount(), t.lpipsEnabled() ? "on" : "off");
+        hp.unet().weightLayout().trainableParameterCount(), t.lpipsEnabled() ? "on" : "off");
   }
 
   @Override

@@ -29,6 +29,8 @@ public final class RunOptions {
   private final boolean progressBar;
   private final Device device;
   private final boolean lenient;
+  private final Path initGenerator;
+  private final Path initDiscriminator;
 
   private RunOptions(Builder b) {
     dataDir = b.dataDir;
@@ -43,6 +45,8 @@ public final class RunOptions {
     progressBar = b.progressBar;
     device = b.device;
     lenient = b.lenient;
+    initGenerator = b.initGenerator;
+    initDiscriminator = b.initDiscriminator;
   }
 
   /**
@@ -68,6 +72,8 @@ public final class RunOptions {
     b.workers = workers;
     b.progressBar = progressBar;
     b.device = device;
+    b.initGenerator = initGenerator;
+    b.initDiscriminator = initDiscriminator;
     b.lenient = lenient;
     return b;
   }
@@ -137,6 +143,21 @@ public final class RunOptions {
     return lenient;
   }
 
+  /**
+   * Returns the pretrained generator a new run starts from ({@link InitWeights}); a resumed run
+   * starts from its checkpoint instead.
+   *
+   * @return the weights file, if any
+   */
+  public Optional<Path> initGenerator() {
+    return Optional.ofNullable(initGenerator);
+  }
+
+  /** {@return the pretrained discriminator a new run starts from, if any} */
+  public Optional<Path> initDiscriminator() {
+    return Optional.ofNullable(initDiscriminator);
+  }
+
   /** {@return every option as JSON (for the run's metadata)} */
   public JsonObject toJson() {
     JsonObject o = new JsonObject();
@@ -149,6 +170,12 @@ public final class RunOptions {
     o.addProperty("keep_checkpoints", keepCheckpoints);
     o.addProperty("workers", workers);
     o.addProperty("lenient", lenient);
+    if (initGenerator != null) {
+      o.addProperty("init_generator", initGenerator.toString());
+    }
+    if (initDiscriminator != null) {
+      o.addProperty("init_discriminator", initDiscriminator.toString());
+    }
     return o;
   }
 
@@ -183,6 +210,8 @@ public final class RunOptions {
     private boolean progressBar = true;
     private Device device = Device.AUTO;
     private boolean lenient;
+    private Path initGenerator;
+    private Path initDiscriminator;
 
     private Builder(Path dataDir, Path runDir) {
       this.dataDir = checkNotNull(dataDir, "dataDir");
@@ -308,8 +337,40 @@ public final class RunOptions {
       return this;
     }
 
-    /** {@return the options} */
+    /**
+     * Starts a new run from a pretrained generator of either family (default: random weights).
+     * Its family and sizes must be those of the hyperparameters' {@link
+     * Hyperparameters#unet()}, apart from the training resolution.
+     *
+     * @param v a {@code .safetensors} or {@code torch.save} file, or null
+     * @return this builder
+     */
+    public Builder optInitGenerator(Path v) {
+      initGenerator = v;
+      return this;
+    }
+
+    /**
+     * Starts a new run from a pretrained discriminator of the generator's family (default:
+     * random weights). Needs {@link #optInitGenerator}.
+     *
+     * @param v a {@code .safetensors} or {@code torch.save} file, or null
+     * @return this builder
+     */
+    public Builder optInitDiscriminator(Path v) {
+      initDiscriminator = v;
+      return this;
+    }
+
+    /**
+     * Returns the options.
+     *
+     * @return the options
+     * @throws IllegalArgumentException if an init discriminator is set without an init generator
+     */
     public RunOptions build() {
+      checkArgument(initDiscriminator == null || initGenerator != null,
+          "an init discriminator needs an init generator (--init-generator)");
       return new RunOptions(this);
     }
   }

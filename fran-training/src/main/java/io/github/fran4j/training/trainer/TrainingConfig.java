@@ -394,6 +394,39 @@ public final class TrainingConfig {
     }
 
     /**
+     * Sets the micro-batches per optimiser step. See {@link Hyperparameters.Builder#optAccumulate}.
+     *
+     * @param v at least 1
+     * @return this builder
+     */
+    public Builder optAccumulate(int v) {
+      hp.optAccumulate(v);
+      return this;
+    }
+
+    /**
+     * Starts from a pretrained generator. See {@link RunOptions.Builder#optInitGenerator}.
+     *
+     * @param v the weights file, or null
+     * @return this builder
+     */
+    public Builder optInitGenerator(Path v) {
+      run.optInitGenerator(v);
+      return this;
+    }
+
+    /**
+     * Starts from a pretrained discriminator. See {@link RunOptions.Builder#optInitDiscriminator}.
+     *
+     * @param v the weights file, or null
+     * @return this builder
+     */
+    public Builder optInitDiscriminator(Path v) {
+      run.optInitDiscriminator(v);
+      return this;
+    }
+
+    /**
      * Skips unreadable images instead of refusing the dataset. See
      * {@link RunOptions.Builder#optLenient}.
      *

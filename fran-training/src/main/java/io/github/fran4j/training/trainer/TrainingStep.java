@@ -22,7 +22,7 @@ import java.util.SplittableRandom;
  * finite. Obtained from {@link GanTrainer#trainingStep()}; runs on the training thread only; not
  * thread-safe.
  */
-public final class TrainingStep {
+public final class TrainingStep implements GanStep {
   private final GanNetworks nets;
   private final Adam optG;
   private final Adam optD;
@@ -51,6 +51,7 @@ public final class TrainingStep {
    * @throws IllegalStateException if a loss is NaN or infinite (the offending update is not
    *     applied)
    */
+  @Override
   public StepLosses run(PairBatch pb, long globalStep, double lrG, double lrD) {
     LossWeights w = hp.lossWeights();
     try (NDManager m = manager.newSubManager()) {

@@ -2,6 +2,7 @@ package io.github.fran4j.training.trainer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.github.fran4j.core.model.UNetFamily;
 import io.github.fran4j.training.data.PairBatch;
 import io.github.fran4j.training.data.PairLoader;
 import io.github.fran4j.training.loss.LossWeights;
@@ -17,7 +18,8 @@ import java.util.SplittableRandom;
 
 /**
  * Held-out evaluation in eval mode (BatchNorm running statistics, no gradients): the generator and
- * discriminator losses, L1 and PSNR against the identity baseline (the input unchanged) and the
+ * discriminator losses (the family's: {@link Losses#discriminator} or {@link
+ * Losses#communityDiscriminator}), L1 and PSNR against the identity baseline (the input unchanged) and the
  * change captured per target-age band, over the same fixed validation pairs every epoch so epochs
  * are comparable. Also composes the sample grid of the first batch. Obtained from the trainer;
  * runs on the training thread only; not thread-safe.
@@ -97,11 +99,21 @@ public final class Validation {
         }
         NDArray fakeLogits = nets.discriminate(pred, in.ageB(), false);
         total = total.add(Losses.generatorAdversarial(fakeLogits).mul((float) w.adversarial()));
-        int[] wrong = wrongAges.draw(GanNetworks.toInts(pb.agesB()),
-            new SplittableRandom(GanNetworks.mix(hp.seed(), -1 - b)));
-        NDArray dl = Losses.discriminator(fakeLogits, nets.discriminate(in.b(), in.ageB(), false),
-            nets.discriminate(in.b(), nets.agePlane(m, GanNetworks.toYears(wrong), in.n()),
-                false));
+        NDArray dl;
+        if (nets.d.family() == UNetFamily.COMMUNITY) {
+          dl = Losses.communityDiscriminator(fakeLogits,
+              nets.discriminate(in.b(), in.ageB(), false),
+              nets.discriminate(in.a(), in.ageB(), false),
+              nets.discriminate(in.b(), in.ageA(), false),
+              nets.discriminate(pred, in.ageA(), false),
+              nets.discriminate(in.b(), in.ageA(), false));
+        } else {
+          int[] wrong = wrongAges.draw(GanNetworks.toInts(pb.agesB()),
+              new SplittableRandom(GanNetworks.mix(hp.seed(), -1 - b)));
+          dl = Losses.discriminator(fakeLogits, nets.discriminate(in.b(), in.ageB(), false),
+              nets.discriminate(in.b(), nets.agePlane(m, GanNetworks.toYears(wrong), in.n()),
+                  false));
+        }
         int n = in.n();
         sg += total.getFloat() * n;
         sd += dl.getFloat() * n;

@@ -8,6 +8,9 @@
  * grids) and the progress bar are {@link io.github.fran4j.training.trainer.TrainingListener}s.
  * {@link io.github.fran4j.training.trainer.TrainingConfig} pairs the
  * {@link io.github.fran4j.training.trainer.Hyperparameters} (the resume key) with the
- * {@link io.github.fran4j.training.trainer.RunOptions}.
+ * {@link io.github.fran4j.training.trainer.RunOptions}. The trainer fine-tunes pretrained weights
+ * of either U-Net family ({@link io.github.fran4j.training.trainer.InitWeights}); the community
+ * family's step, with gradient accumulation, is {@link
+ * io.github.fran4j.training.trainer.CommunityGanStep}.
  */
 package io.github.fran4j.training.trainer;

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import io.github.fran4j.core.ReAger;
 import io.github.fran4j.core.image.AgeMap;
+import io.github.fran4j.core.pipeline.DeltaRunner;
 import io.github.fran4j.core.pipeline.FaceAligner;
 import io.github.fran4j.core.pipeline.FaceDetector;
 import io.github.fran4j.core.pipeline.FacePipeline;
@@ -52,6 +53,8 @@ public final class ReAgeSpec implements Serializable {
   private final long maxPixels;
   private final boolean failOnNoFace;
   private final String format;
+  private final String ageMap;
+  private final int batchSize;
 
   private ReAgeSpec(Builder b) {
     model = b.model;
@@ -68,6 +71,8 @@ public final class ReAgeSpec implements Serializable {
     maxPixels = b.maxPixels;
     failOnNoFace = b.failOnNoFace;
     format = b.format;
+    ageMap = b.ageMap;
+    batchSize = b.batchSize;
   }
 
   /** Returns a builder. */
@@ -85,9 +90,25 @@ public final class ReAgeSpec implements Serializable {
     return inputAge;
   }
 
-  /** Returns the target age (rows may override it), in years. */
+  /**
+   * Returns the target age (rows may override it), in years; NaN when the spec has an age map
+   * instead.
+   */
   public double targetAge() {
     return targetAge;
+  }
+
+  /**
+   * Returns the grey image of target ages over each input, as given (see
+   * {@link Builder#optAgeMap}); empty when the target age is constant.
+   */
+  public Optional<String> ageMap() {
+    return Optional.ofNullable(ageMap);
+  }
+
+  /** Returns how many images of a partition are re-aged per call (and per model call). */
+  public int batchSize() {
+    return batchSize;
   }
 
   /** Returns the largest image accepted, in pixels. */
@@ -111,14 +132,14 @@ public final class ReAgeSpec implements Serializable {
    * @throws IOException if the model or detector cannot be loaded
    */
   public void validate() throws IOException {
-    for (String f : new String[] {model, detector, landmarks}) {
+    for (String f : new String[] {model, detector, landmarks, ageMap}) {
       if (f != null && !Files.isRegularFile(Path.of(f))) {
         throw new NoSuchFileException(f, null, "no such file (the driver reads it; ship it to "
             + "executors with spark-submit --files)");
       }
     }
     try (Opened o = open(Path::of)) {
-      // Loaded and closed: the backend accepted the model and the options.
+      // Loaded and closed: the backend accepted the model and the options, the age map decoded.
     }
   }
 
@@ -133,15 +154,26 @@ public final class ReAgeSpec implements Serializable {
   Opened open(java.util.function.Function<String, Path> resolve) throws IOException {
     FaceDetector det = openDetector(resolve);
     try {
+      AgeMap map = ageMap == null ? null : readAgeMap(resolve.apply(ageMap));
       ReAger.Builder b = ReAger.builder().setModel(resolve.apply(model))
-          .optDevice(Device.parse(device)).optMaxPixels(maxPixels).optThreads(threads);
+          .optDevice(Device.parse(device)).optMaxPixels(maxPixels).optThreads(threads)
+          .optBatchSize(batchSize);
       if (!(det instanceof FullImageDetector)) {
-        b.optPipeline(pipeline(det));
+        b.optFacePipeline(pipeline(det));
       }
-      return new Opened(b.build(), det);
+      return new Opened(b.build(), det, map);
     } catch (IOException | RuntimeException e) {
       det.close();
       throw e;
+    }
+  }
+
+  /** Reads a grey image of ages as {@code fran reage --age-map} does, naming the file on errors. */
+  private AgeMap readAgeMap(Path file) throws IOException {
+    try {
+      return AgeMap.fromGrey(Photos.read(file, maxPixels));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("age map " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -178,7 +210,8 @@ public final class ReAgeSpec implements Serializable {
   private FacePipeline pipeline(FaceDetector det) {
     FacePipeline.Builder b = FacePipeline.builder().optFaceDetector(det).optMaxPixels(maxPixels)
         .optMinFaceSize(minFace).optCropResolution(cropResolution)
-        .optNoFacePolicy(failOnNoFace ? NoFacePolicy.THROW : NoFacePolicy.RETURN_UNCHANGED);
+        .optNoFacePolicy(failOnNoFace ? NoFacePolicy.THROW : NoFacePolicy.RETURN_UNCHANGED)
+        .optBatchSize(batchSize);
     if (tileSize > 0) {
       b.optTileSize(tileSize);
     }
@@ -195,34 +228,38 @@ public final class ReAgeSpec implements Serializable {
       return false;
     }
     ReAgeSpec s = (ReAgeSpec) o;
-    return model.equals(s.model) && inputAge == s.inputAge && targetAge == s.targetAge
+    return model.equals(s.model) && Double.compare(inputAge, s.inputAge) == 0
+        && Double.compare(targetAge, s.targetAge) == 0
         && face.equals(s.face) && Objects.equals(detector, s.detector)
         && Objects.equals(landmarks, s.landmarks) && device.equals(s.device) && threads == s.threads
         && cropResolution == s.cropResolution && tileSize == s.tileSize && minFace == s.minFace
         && maxPixels == s.maxPixels && failOnNoFace == s.failOnNoFace
-        && Objects.equals(format, s.format);
+        && Objects.equals(format, s.format) && Objects.equals(ageMap, s.ageMap)
+        && batchSize == s.batchSize;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(model, inputAge, targetAge, face, detector, landmarks, device, threads,
-        cropResolution, tileSize, minFace, maxPixels, failOnNoFace, format);
+        cropResolution, tileSize, minFace, maxPixels, failOnNoFace, format, ageMap, batchSize);
   }
 
   @Override
   public String toString() {
     return String.format(Locale.ROOT, "ReAgeSpec{model=%s, %s -> %s, face=%s, device=%s}", model,
-        inputAge, targetAge, face, device);
+        inputAge, ageMap != null ? "age map " + ageMap : targetAge, face, device);
   }
 
-  /** A re-ager and the face detector it uses (closed together). */
+  /** A re-ager, the face detector it uses (closed together) and the spec's age map, if any. */
   static final class Opened implements AutoCloseable {
     final ReAger reager;
+    final AgeMap targetMap; // null: the target age is constant
     private final FaceDetector detector;
 
-    Opened(ReAger reager, FaceDetector detector) {
+    Opened(ReAger reager, FaceDetector detector, AgeMap targetMap) {
       this.reager = reager;
       this.detector = detector;
+      this.targetMap = targetMap;
     }
 
     @Override
@@ -237,7 +274,7 @@ public final class ReAgeSpec implements Serializable {
 
   /**
    * Builds a {@link ReAgeSpec}: {@link #setModel}, {@link #setInputAge} and {@link #setTargetAge}
-   * are required, the rest default as in {@code fran reage}. Not thread-safe.
+   * (or {@link #optAgeMap}) are required, the rest default as in {@code fran reage}. Not thread-safe.
    */
   public static final class Builder {
     private String model;
@@ -254,6 +291,8 @@ public final class ReAgeSpec implements Serializable {
     private long maxPixels = Photos.DEFAULT_MAX_PIXELS;
     private boolean failOnNoFace;
     private String format;
+    private String ageMap;
+    private int batchSize = DeltaRunner.DEFAULT_BATCH_SIZE;
 
     private Builder() {}
 
@@ -434,14 +473,46 @@ public final class ReAgeSpec implements Serializable {
     }
 
     /**
+     * Sets a grey image of target ages over each input (grey level = age in years, stretched to
+     * the input's size), as {@code fran reage --age-map}: localized re-aging. It replaces the
+     * target age; a row's {@code target_age} column still overrides it with a constant age.
+     *
+     * @param v an image file on the driver (and on executors, or shipped with {@code --files})
+     * @return this builder
+     */
+    public Builder optAgeMap(String v) {
+      ageMap = checkNotNull(v, "age map");
+      return this;
+    }
+
+    /**
+     * Sets how many images of a partition are re-aged together (default 4): images of one size
+     * (with a face pipeline, all face crops) share model calls of up to this many. Outputs are the
+     * same whatever the batch size; memory grows with it.
+     *
+     * @param v at least 1
+     * @return this builder
+     */
+    public Builder optBatchSize(int v) {
+      checkArgument(v >= 1, "batch size must be >= 1, got %s", v);
+      batchSize = v;
+      return this;
+    }
+
+    /**
      * Returns the spec (not yet validated against the files: see {@link ReAgeSpec#validate()}).
      *
      * @return the spec
-     * @throws IllegalStateException if the model or an age is missing
+     * @throws IllegalStateException if the model or an age is missing, or both a target age
+     *     and an age map are set
      */
     public ReAgeSpec build() {
-      if (model == null || Double.isNaN(inputAge) || Double.isNaN(targetAge)) {
-        throw new IllegalStateException("setModel, setInputAge and setTargetAge are required");
+      if (model == null || Double.isNaN(inputAge) || (Double.isNaN(targetAge) && ageMap == null)) {
+        throw new IllegalStateException("setModel, setInputAge and setTargetAge (or optAgeMap) "
+            + "are required");
+      }
+      if (!Double.isNaN(targetAge) && ageMap != null) {
+        throw new IllegalStateException("set either a target age or an age map, not both");
       }
       return new ReAgeSpec(this);
     }

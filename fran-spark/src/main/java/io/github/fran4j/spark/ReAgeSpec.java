@@ -3,18 +3,12 @@ package io.github.fran4j.spark;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import io.github.fran4j.core.ReAgeOptions;
 import io.github.fran4j.core.ReAger;
 import io.github.fran4j.core.image.AgeMap;
-import io.github.fran4j.core.pipeline.DeltaRunner;
-import io.github.fran4j.core.pipeline.FaceAligner;
 import io.github.fran4j.core.pipeline.FaceDetector;
-import io.github.fran4j.core.pipeline.FacePipeline;
-import io.github.fran4j.core.pipeline.FixedBoxDetector;
-import io.github.fran4j.core.pipeline.FullImageDetector;
 import io.github.fran4j.core.pipeline.NoFacePolicy;
 import io.github.fran4j.core.pipeline.Photos;
-import io.github.fran4j.core.spi.Device;
-import io.github.fran4j.onnx.face.OnnxFaceDetector;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -24,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.spark.SparkFiles;
 
 /**
@@ -39,40 +34,18 @@ public final class ReAgeSpec implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final List<String> FORMATS = List.of("png", "jpg", "jpeg", "bmp");
 
-  private final String model;
+  private final ReAgeOptions options;
   private final double inputAge;
   private final double targetAge;
-  private final String face;
-  private final String detector;
-  private final String landmarks;
-  private final String device;
-  private final int threads;
-  private final int cropResolution;
-  private final int tileSize;
-  private final int minFace;
-  private final long maxPixels;
-  private final boolean failOnNoFace;
   private final String format;
   private final String ageMap;
-  private final int batchSize;
 
   private ReAgeSpec(Builder b) {
-    model = b.model;
+    options = b.options.build();
     inputAge = b.inputAge;
     targetAge = b.targetAge;
-    face = b.face;
-    detector = b.detector;
-    landmarks = b.landmarks;
-    device = b.device;
-    threads = b.threads;
-    cropResolution = b.cropResolution;
-    tileSize = b.tileSize;
-    minFace = b.minFace;
-    maxPixels = b.maxPixels;
-    failOnNoFace = b.failOnNoFace;
     format = b.format;
     ageMap = b.ageMap;
-    batchSize = b.batchSize;
   }
 
   /** Returns a builder. */
@@ -82,7 +55,15 @@ public final class ReAgeSpec implements Serializable {
 
   /** Returns the model file as given. */
   public String model() {
-    return model;
+    return options.model();
+  }
+
+  /**
+   * Returns the re-ager's options: model, device, threads, batch size, pixel limit and face
+   * pipeline, mapped to a {@code ReAger} as {@code fran reage} maps its own.
+   */
+  public ReAgeOptions options() {
+    return options;
   }
 
   /** Returns the apparent age in the input images (rows may override it), in years. */
@@ -108,12 +89,12 @@ public final class ReAgeSpec implements Serializable {
 
   /** Returns how many images of a partition are re-aged per call (and per model call). */
   public int batchSize() {
-    return batchSize;
+    return options.batchSize();
   }
 
   /** Returns the largest image accepted, in pixels. */
   public long maxPixels() {
-    return maxPixels;
+    return options.maxPixels();
   }
 
   /**
@@ -132,7 +113,8 @@ public final class ReAgeSpec implements Serializable {
    * @throws IOException if the model or detector cannot be loaded
    */
   public void validate() throws IOException {
-    for (String f : new String[] {model, detector, landmarks, ageMap}) {
+    for (String f : new String[] {options.model(), options.detector().orElse(null),
+        options.landmarks().orElse(null), ageMap}) {
       if (f != null && !Files.isRegularFile(Path.of(f))) {
         throw new NoSuchFileException(f, null, "no such file (the driver reads it; ship it to "
             + "executors with spark-submit --files)");
@@ -151,17 +133,11 @@ public final class ReAgeSpec implements Serializable {
    * @return the opened re-ager; the caller closes it
    * @throws IOException if a file cannot be loaded
    */
-  Opened open(java.util.function.Function<String, Path> resolve) throws IOException {
-    FaceDetector det = openDetector(resolve);
+  Opened open(Function<String, Path> resolve) throws IOException {
+    FaceDetector det = options.openDetector(resolve);
     try {
       AgeMap map = ageMap == null ? null : readAgeMap(resolve.apply(ageMap));
-      ReAger.Builder b = ReAger.builder().setModel(resolve.apply(model))
-          .optDevice(Device.parse(device)).optMaxPixels(maxPixels).optThreads(threads)
-          .optBatchSize(batchSize);
-      if (!(det instanceof FullImageDetector)) {
-        b.optFacePipeline(pipeline(det));
-      }
-      return new Opened(b.build(), det, map);
+      return new Opened(options.open(det, resolve), det, map);
     } catch (IOException | RuntimeException e) {
       det.close();
       throw e;
@@ -171,7 +147,7 @@ public final class ReAgeSpec implements Serializable {
   /** Reads a grey image of ages as {@code fran reage --age-map} does, naming the file on errors. */
   private AgeMap readAgeMap(Path file) throws IOException {
     try {
-      return AgeMap.fromGrey(Photos.read(file, maxPixels));
+      return AgeMap.fromGrey(Photos.read(file, options.maxPixels()));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("age map " + file + ": " + e.getMessage(), e);
     }
@@ -193,61 +169,27 @@ public final class ReAgeSpec implements Serializable {
     return shipped;
   }
 
-  private FaceDetector openDetector(java.util.function.Function<String, Path> resolve)
-      throws IOException {
-    String f = face.toLowerCase(Locale.ROOT);
-    if (f.equals("full") || (f.equals("auto") && detector == null)) {
-      return FullImageDetector.INSTANCE;
-    }
-    if (f.equals("auto")) {
-      return OnnxFaceDetector.open(resolve.apply(detector),
-          landmarks == null ? null : resolve.apply(landmarks));
-    }
-    return FixedBoxDetector.parse(face);
-  }
-
-  /** The face pipeline of {@code fran reage}, with the same defaults. */
-  private FacePipeline pipeline(FaceDetector det) {
-    FacePipeline.Builder b = FacePipeline.builder().optFaceDetector(det).optMaxPixels(maxPixels)
-        .optMinFaceSize(minFace).optCropResolution(cropResolution)
-        .optNoFacePolicy(failOnNoFace ? NoFacePolicy.THROW : NoFacePolicy.RETURN_UNCHANGED)
-        .optBatchSize(batchSize);
-    if (tileSize > 0) {
-      b.optTileSize(tileSize);
-    }
-    if (det instanceof OnnxFaceDetector && landmarks == null) {
-      // Detector boxes hug the face; enlarge them towards an FFHQ-like framing.
-      b.optAligner(FaceAligner.builder().optBoxScale(1.6).build());
-    }
-    return b.build();
-  }
-
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof ReAgeSpec)) {
       return false;
     }
     ReAgeSpec s = (ReAgeSpec) o;
-    return model.equals(s.model) && Double.compare(inputAge, s.inputAge) == 0
-        && Double.compare(targetAge, s.targetAge) == 0
-        && face.equals(s.face) && Objects.equals(detector, s.detector)
-        && Objects.equals(landmarks, s.landmarks) && device.equals(s.device) && threads == s.threads
-        && cropResolution == s.cropResolution && tileSize == s.tileSize && minFace == s.minFace
-        && maxPixels == s.maxPixels && failOnNoFace == s.failOnNoFace
-        && Objects.equals(format, s.format) && Objects.equals(ageMap, s.ageMap)
-        && batchSize == s.batchSize;
+    return options.equals(s.options) && Double.compare(inputAge, s.inputAge) == 0
+        && Double.compare(targetAge, s.targetAge) == 0 && Objects.equals(format, s.format)
+        && Objects.equals(ageMap, s.ageMap);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(model, inputAge, targetAge, face, detector, landmarks, device, threads,
-        cropResolution, tileSize, minFace, maxPixels, failOnNoFace, format, ageMap, batchSize);
+    return Objects.hash(options, inputAge, targetAge, format, ageMap);
   }
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "ReAgeSpec{model=%s, %s -> %s, face=%s, device=%s}", model,
-        inputAge, ageMap != null ? "age map " + ageMap : targetAge, face, device);
+    return String.format(Locale.ROOT, "ReAgeSpec{model=%s, %s -> %s, face=%s, device=%s}",
+        options.model(), inputAge, ageMap != null ? "age map " + ageMap : targetAge,
+        options.face(), options.device());
   }
 
   /** A re-ager, the face detector it uses (closed together) and the spec's age map, if any. */
@@ -277,22 +219,12 @@ public final class ReAgeSpec implements Serializable {
    * (or {@link #optAgeMap}) are required, the rest default as in {@code fran reage}. Not thread-safe.
    */
   public static final class Builder {
-    private String model;
+    private ReAgeOptions.Builder options = ReAgeOptions.builder();
     private double inputAge = Double.NaN;
     private double targetAge = Double.NaN;
-    private String face = "auto";
-    private String detector;
-    private String landmarks;
-    private String device = "auto";
-    private int threads;
-    private int cropResolution;
-    private int tileSize;
-    private int minFace = 24;
-    private long maxPixels = Photos.DEFAULT_MAX_PIXELS;
-    private boolean failOnNoFace;
     private String format;
     private String ageMap;
-    private int batchSize = DeltaRunner.DEFAULT_BATCH_SIZE;
+    private boolean modelSet;
 
     private Builder() {}
 
@@ -303,7 +235,22 @@ public final class ReAgeSpec implements Serializable {
      * @return this builder
      */
     public Builder setModel(String v) {
-      model = checkNotNull(v, "model");
+      options.setModel(v);
+      modelSet = true;
+      return this;
+    }
+
+    /**
+     * Sets every re-ager option at once (model, device, threads, batch size, pixel limit, face
+     * pipeline), replacing those set before: the same {@link ReAgeOptions} that opens a
+     * {@link ReAger} elsewhere in a program.
+     *
+     * @param v the options
+     * @return this builder
+     */
+    public Builder setOptions(ReAgeOptions v) {
+      options = checkNotNull(v, "options").toBuilder();
+      modelSet = true;
       return this;
     }
 
@@ -338,16 +285,7 @@ public final class ReAgeSpec implements Serializable {
      * @throws IllegalArgumentException for anything else
      */
     public Builder optFace(String v) {
-      String f = checkNotNull(v, "face").trim();
-      String lower = f.toLowerCase(Locale.ROOT);
-      if (!lower.equals("auto") && !lower.equals("full")) {
-        try {
-          FixedBoxDetector.parse(f);
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("face must be auto, full or x,y,w,h: " + e.getMessage(), e);
-        }
-      }
-      face = f;
+      options.optFace(v);
       return this;
     }
 
@@ -358,7 +296,7 @@ public final class ReAgeSpec implements Serializable {
      * @return this builder
      */
     public Builder optDetector(String v) {
-      detector = checkNotNull(v, "detector");
+      options.optDetector(v);
       return this;
     }
 
@@ -369,7 +307,7 @@ public final class ReAgeSpec implements Serializable {
      * @return this builder
      */
     public Builder optLandmarks(String v) {
-      landmarks = checkNotNull(v, "landmarks");
+      options.optLandmarks(v);
       return this;
     }
 
@@ -380,8 +318,7 @@ public final class ReAgeSpec implements Serializable {
      * @return this builder
      */
     public Builder optDevice(String v) {
-      Device.parse(checkNotNull(v, "device"));
-      device = v;
+      options.optDevice(v);
       return this;
     }
 
@@ -393,8 +330,7 @@ public final class ReAgeSpec implements Serializable {
      * @return this builder
      */
     public Builder optThreads(int v) {
-      checkArgument(v >= 0, "threads must be >= 0, got %s", v);
-      threads = v;
+      options.optThreads(v);
       return this;
     }
 
@@ -405,8 +341,7 @@ public final class ReAgeSpec implements Serializable {
      * @return this builder
      */
     public Builder optCropResolution(int v) {
-      checkArgument(v >= 0, "crop resolution must be >= 0, got %s", v);
-      cropResolution = v;
+      options.optCropResolution(v);
       return this;
     }
 
@@ -417,8 +352,7 @@ public final class ReAgeSpec implements Serializable {
      * @return this builder
      */
     public Builder optTileSize(int v) {
-      checkArgument(v >= 0, "tile size must be >= 0, got %s", v);
-      tileSize = v;
+      options.optTileSize(v);
       return this;
     }
 
@@ -429,8 +363,7 @@ public final class ReAgeSpec implements Serializable {
      * @return this builder
      */
     public Builder optMinFace(int v) {
-      checkArgument(v > 0, "min face must be > 0, got %s", v);
-      minFace = v;
+      options.optMinFace(v);
       return this;
     }
 
@@ -442,8 +375,7 @@ public final class ReAgeSpec implements Serializable {
      * @return this builder
      */
     public Builder optMaxPixels(long v) {
-      checkArgument(v > 0, "max pixels must be > 0, got %s", v);
-      maxPixels = v;
+      options.optMaxPixels(v);
       return this;
     }
 
@@ -455,7 +387,7 @@ public final class ReAgeSpec implements Serializable {
      * @return this builder
      */
     public Builder optFailOnNoFace(boolean v) {
-      failOnNoFace = v;
+      options.optNoFacePolicy(v ? NoFacePolicy.THROW : NoFacePolicy.RETURN_UNCHANGED);
       return this;
     }
 
@@ -494,8 +426,7 @@ public final class ReAgeSpec implements Serializable {
      * @return this builder
      */
     public Builder optBatchSize(int v) {
-      checkArgument(v >= 1, "batch size must be >= 1, got %s", v);
-      batchSize = v;
+      options.optBatchSize(v);
       return this;
     }
 
@@ -503,11 +434,11 @@ public final class ReAgeSpec implements Serializable {
      * Returns the spec (not yet validated against the files: see {@link ReAgeSpec#validate()}).
      *
      * @return the spec
-     * @throws IllegalStateException if the model or an age is missing, or both a target age
-     *     and an age map are set
+     * @throws IllegalStateException if the model or an age is missing, both a target age and an
+     *     age map are set, or landmarks are set without a detector
      */
     public ReAgeSpec build() {
-      if (model == null || Double.isNaN(inputAge) || (Double.isNaN(targetAge) && ageMap == null)) {
+      if (!modelSet || Double.isNaN(inputAge) || (Double.isNaN(targetAge) && ageMap == null)) {
         throw new IllegalStateException("setModel, setInputAge and setTargetAge (or optAgeMap) "
             + "are required");
       }

@@ -3,17 +3,19 @@
 # folder in one JVM and for the fran-spark job in local[1] and local[2] (batch size 1, as fran
 # reage, and the job's default 4), same model (the seed-size generator, width 64, depth 4, seeded
 # random weights, exported to fp32 ONNX) and the same random-pixel images, one run each. Checks
-# that every run wrote the same bytes. Records the machine and the load (uptime) around each run:
-# run it on an idle machine for figures worth quoting.
+# that every run wrote the same bytes. Records the machine and the load (uptime) around each run,
+# and for the job the time of its re-aging stage (Spark's job 0, which re-ages and writes the
+# manifest), apart from the JVM and Spark start-up and the driver's model check: run it on an idle
+# machine for figures worth quoting.
 #
-# Usage: bench/spark-overhead.sh [OUT_DIR]    (default bench/out-spark; results in OUT_DIR/results.md)
+# Usage: bench/spark-overhead.sh [OUT_DIR]    (default target/bench-spark; results in OUT_DIR/results.md)
 # Env:   COUNT=24        images (default 24)
 #        SKIP_BUILD=1    reuse fran-examples/target/fran.jar and fran-spark/target/fran-spark.jar
 #        MVN_FLAGS=-o    extra Maven flags
 #        NICE=10         run the measured commands under nice (on a shared machine)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-out="${1:-bench/out-spark}"
+out="${1:-target/bench-spark}"
 count="${COUNT:-24}"
 mkdir -p "$out"
 log() { printf '[spark-overhead %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
@@ -26,6 +28,19 @@ fi
 fran_jar=fran-examples/target/fran.jar
 spark_jar=fran-spark/target/fran-spark.jar
 run() { nice -n "${NICE:-0}" java -Djava.awt.headless=true "$@"; }
+# Spark's scheduler at INFO (the rest at WARN, as the job's own logging): "Job 0 finished ... took".
+cat > "$out/log4j2-bench.properties" <<'LOG'
+rootLogger.level = warn
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n
+logger.dag.name = org.apache.spark.scheduler.DAGScheduler
+logger.dag.level = info
+LOG
+log4j="-Dlog4j2.configurationFile=$out/log4j2-bench.properties"
 
 if [ ! -f "$out/ref.onnx" ] || [ "$(ls "$out/in" 2>/dev/null | wc -l)" -ne "$count" ]; then
   log "writing the model and $count images"
@@ -45,8 +60,8 @@ done
   echo "java: $(java -version 2>&1 | head -1)"
   echo "images: $count random-pixel 256x256 PNGs; model: $out/ref.onnx (width 64, depth 4, fp32)"
   echo
-  echo "| run | wall (s) | images/s | load before | load after |"
-  echo "|---|---|---|---|---|"
+  echo "| run | wall (s) | images/s (wall) | re-aging stage (s) | images/s (stage) | load before | load after |"
+  echo "|---|---|---|---|---|---|---|"
 } > "$out/results.md"
 
 # time_run NAME OUTPUT_DIR COMMAND...: one timed run, one results row.
@@ -61,16 +76,21 @@ time_run() {
   "$@" > "$dir.log" 2>&1 || { log "$name failed, see $dir.log"; exit 1; }
   t1=$(date +%s.%N)
   after=$(uptime | sed 's/.*load average: //')
-  awk -v n="$name" -v a="$t0" -v b="$t1" -v c="$count" -v lb="$before" -v la="$after" \
-    'BEGIN { printf "| %s | %.1f | %.3f | %s | %s |\n", n, b - a, c / (b - a), lb, la }' \
+  # Spark logs "Job 0 finished: ..., took 12.3 s" (or "... took 12345 ms").
+  local stage
+  stage=$(sed -n 's/.*Job 0 finished.* took \([0-9.]*\) \(m\{0,1\}s\).*/\1 \2/p' "$dir.log" | head -1)
+  awk -v n="$name" -v a="$t0" -v b="$t1" -v c="$count" -v lb="$before" -v la="$after" -v st="$stage" \
+    'BEGIN { split(st, p, " "); s = p[2] == "ms" ? p[1] / 1000 : p[1];
+             printf "| %s | %.1f | %.3f | %s | %s | %s | %s |\n", n, b - a, c / (b - a),
+               st == "" ? "-" : sprintf("%.1f", s), st == "" ? "-" : sprintf("%.3f", c / s), lb, la }' \
     >> "$out/results.md"
 }
 
 common=(--model "$out/ref.onnx" --input "$out/in" --from 30 --to 70 --face full)
 time_run "fran reage, one JVM" "$out/out-reage" run -jar "$fran_jar" reage "${common[@]}" --output "$out/out-reage"
-time_run "job, local[1], --batch-size 1" "$out/out-l1b1" run -jar "$spark_jar" --master 'local[1]' "${common[@]}" --output "$out/out-l1b1" --batch-size 1
-time_run "job, local[1], --batch-size 4" "$out/out-l1b4" run -jar "$spark_jar" --master 'local[1]' "${common[@]}" --output "$out/out-l1b4" --batch-size 4
-time_run "job, local[2], --batch-size 4" "$out/out-l2b4" run -jar "$spark_jar" --master 'local[2]' "${common[@]}" --output "$out/out-l2b4" --batch-size 4
+time_run "job, local[1], --batch-size 1" "$out/out-l1b1" run "$log4j" -jar "$spark_jar" --master 'local[1]' "${common[@]}" --output "$out/out-l1b1" --batch-size 1
+time_run "job, local[1], --batch-size 4" "$out/out-l1b4" run "$log4j" -jar "$spark_jar" --master 'local[1]' "${common[@]}" --output "$out/out-l1b4" --batch-size 4
+time_run "job, local[2], --batch-size 4" "$out/out-l2b4" run "$log4j" -jar "$spark_jar" --master 'local[2]' "${common[@]}" --output "$out/out-l2b4" --batch-size 4
 
 same=yes
 for f in "$out"/in/*.png; do

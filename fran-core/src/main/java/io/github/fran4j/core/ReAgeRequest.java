@@ -66,7 +66,8 @@ public final class ReAgeRequest {
    * @return a new request
    */
   public ReAgeRequest withFaces(List<Face> v) {
-    return new ReAgeRequest(image, inputAge, targetAge, ImmutableList.copyOf(v));
+    return new ReAgeRequest(image, inputAge, targetAge,
+        ImmutableList.copyOf(checkNotNull(v, "faces")));
   }
 
   /** {@return the image} */

@@ -130,7 +130,9 @@ public final class ReAger implements AutoCloseable {
    * (up to the batch size, {@link Builder#optBatchSize}) on the whole-image path, and with a face
    * pipeline the crops of every face of every image do (they all have the crop resolution). Each
    * output equals, bit for bit, what {@link #reage(BufferedImage, AgeMap, AgeMap)} returns for
-   * its image alone (every backend of the SDK computes the images of a batch independently).
+   * its image alone on the CPU backends (pure Java and ONNX Runtime compute the images of a batch
+   * independently; tested for both); on a GPU, kernels picked per batch size may differ in the
+   * last bits.
    *
    * <p>A request may carry its faces ({@link ReAgeRequest#withFaces}): the face pipeline then
    * re-ages them without detecting again. One failing image (too large, no face under

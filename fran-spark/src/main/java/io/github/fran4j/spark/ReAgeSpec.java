@@ -26,9 +26,9 @@ import org.apache.spark.SparkFiles;
  * serialisable value that Spark ships to the executors. Immutable and thread-safe; equal specs
  * share one {@link ReAger} per executor JVM.
  *
- * <p>File options (model, detector, landmarks) name local files. On a cluster, ship them with
- * {@code spark-submit --files}: an executor that does not find the path as given uses the file of
- * the same name in {@link SparkFiles}.
+ * <p>File options (model, detector, landmarks, age map) name local files. On a cluster, ship them
+ * with {@code spark-submit --files}: an executor that does not find the path as given uses the
+ * file of the same name in {@link SparkFiles}.
  */
 public final class ReAgeSpec implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -109,8 +109,8 @@ public final class ReAgeSpec implements Serializable {
    * Checks the spec where it is built (the driver): the files exist and the model loads, so a bad
    * path fails before any task starts, naming the path.
    *
-   * @throws NoSuchFileException if the model, detector or landmark file does not exist
-   * @throws IOException if the model or detector cannot be loaded
+   * @throws NoSuchFileException if the model, detector, landmark or age-map file does not exist
+   * @throws IOException if the model, detector or age map cannot be loaded
    */
   public void validate() throws IOException {
     for (String f : new String[] {options.model(), options.detector().orElse(null),

@@ -309,5 +309,12 @@ class ReAgeJobTest {
     assertThat(rc).isEqualTo(2);
     assertThat(err.toString()).contains("format must be one of [png, jpg, jpeg, bmp], got 'tiff'")
         .doesNotContain("\tat ");
+
+    err.getBuffer().setLength(0);
+    rc = cl.execute("--model", model.toString(), "--input", "x", "--output", "y", "--from", "30",
+        "--to", "70", "--age-map", "ages.png");
+    assertThat(rc).isEqualTo(2);
+    assertThat(err.toString()).contains("give exactly one of --to and --age-map")
+        .doesNotContain("\tat ");
   }
 }

@@ -145,8 +145,8 @@ public final class FacePipeline {
    * Re-ages several frames in one go: the crops of every face of every frame (all at the crop
    * resolution) share model calls, up to the batch size each, through one
    * {@link DeltaRunner#deltas(List, int, int)}. A frame's pixels equal those of re-aging it alone
-   * (as long as the backend computes each image of a batch independently, which every backend of
-   * the SDK does). {@link #reage(Generator, BufferedImage, AgeMap, AgeMap)} and
+   * when the backend computes each image of a batch independently (the CPU backends do; a GPU's
+   * kernels, picked per batch size, may differ in the last bits). {@link #reage(Generator, BufferedImage, AgeMap, AgeMap)} and
    * {@link #sweep} are the one-frame cases of this.
    *
    * @param g the generator

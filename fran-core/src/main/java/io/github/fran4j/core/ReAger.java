@@ -26,7 +26,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -180,19 +182,87 @@ public final class ReAger implements AutoCloseable {
   public BufferedImage reage(BufferedImage image, AgeMap inputAge, AgeMap targetAge) {
     checkNotNull(inputAge, "inputAge map");
     checkNotNull(targetAge, "targetAge map");
-    checkPixels(image);
+    checkNotNull(image, "image");
+    return reage(List.of(ReAgeRequest.of(image, inputAge, targetAge))).get(0);
+  }
+
+  /**
+   * Re-ages several images in one go, batching the model calls: images of one size share calls
+   * (up to the batch size, {@link Builder#optBatchSize}) on the whole-image path, and with a face
+   * pipeline the crops of every face of every image do (they all have the crop resolution). Each
+   * output equals, bit for bit, what {@link #reage(BufferedImage, AgeMap, AgeMap)} returns for
+   * its image alone on the CPU backends (pure Java and ONNX Runtime compute the images of a batch
+   * independently; tested for both); on a GPU, kernels picked per batch size may differ in the
+   * last bits.
+   *
+   * <p>A request may carry its faces ({@link ReAgeRequest#withFaces}): the face pipeline then
+   * re-ages them without detecting again. One failing image (too large, no face under
+   * {@link NoFacePolicy#THROW}) fails the whole call; re-age the images one by one to find it.
+   *
+   * @param requests the images and their ages, at least one
+   * @return one new image per request, in order, each of its image's size, bit depth and alpha
+   * @throws IllegalArgumentException for an empty list, an image over the pixel limit, or faces
+   *     given to a re-ager without a face pipeline
+   */
+  public List<BufferedImage> reage(List<ReAgeRequest> requests) {
+    checkNotNull(requests, "requests");
+    checkArgument(!requests.isEmpty(), "no requests given");
+    for (int i = 0; i < requests.size(); i++) {
+      ReAgeRequest r = checkNotNull(requests.get(i), "request %s", i);
+      checkPixels(r.image());
+      checkArgument(pipeline != null || recipe != null || r.faces().isEmpty(), "request %s gives "
+          + "faces, but this re-ager has no face pipeline (the whole image is the face)", i);
+    }
     try (CloseGuard.Call c = guard.enter("reage")) {
       if (recipe != null) {
-        return reageFaces(image, detectForRecipe(image), constant(inputAge, "inputAge"),
-            List.of(constant(targetAge, "targetAge"))).get(0);
+        // The community recipe runs its windows per image; faces given are not detected again.
+        List<BufferedImage> out = new ArrayList<>(requests.size());
+        for (ReAgeRequest r : requests) {
+          List<Face> faces = r.faces().orElseGet(() -> detectForRecipe(r.image()));
+          out.add(reageFaces(r.image(), faces, constant(r.inputAge(), "inputAge"),
+              List.of(constant(r.targetAge(), "targetAge"))).get(0));
+        }
+        return ImmutableList.copyOf(out);
       }
       if (pipeline != null) {
-        return pipeline.reage(generator, image, inputAge, targetAge);
+        List<FacePipeline.Frame> frames = new ArrayList<>(requests.size());
+        for (ReAgeRequest r : requests) {
+          frames.add(new FacePipeline.Frame(r.image(), r.faces().orElse(null), r.inputAge(),
+              List.of(r.targetAge())));
+        }
+        return ImmutableList.copyOf(pipeline.reage(generator, frames));
       }
-      PlanarImage planar = PlanarImage.fromBufferedImage(image);
-      float[] delta = runner.deltas(planar, inputAge, List.of(targetAge)).get(0);
-      return apply(planar, delta).toBufferedImage();
+      return reageWhole(requests);
     }
+  }
+
+  /** The whole-image path: images grouped by size, each group through the one runner. */
+  private List<BufferedImage> reageWhole(List<ReAgeRequest> requests) {
+    Map<List<Integer>, List<Integer>> bySize = new LinkedHashMap<>();
+    for (int i = 0; i < requests.size(); i++) {
+      BufferedImage img = requests.get(i).image();
+      bySize.computeIfAbsent(List.of(img.getWidth(), img.getHeight()), k -> new ArrayList<>())
+          .add(i);
+    }
+    BufferedImage[] out = new BufferedImage[requests.size()];
+    for (Map.Entry<List<Integer>, List<Integer>> group : bySize.entrySet()) {
+      int w = group.getKey().get(0);
+      int h = group.getKey().get(1);
+      List<PlanarImage> planars = new ArrayList<>();
+      List<DeltaRunner.Job> jobs = new ArrayList<>();
+      for (int i : group.getValue()) {
+        ReAgeRequest r = requests.get(i);
+        PlanarImage planar = PlanarImage.fromBufferedImage(r.image());
+        planars.add(planar);
+        jobs.add(new DeltaRunner.Job(planar.rgb(), r.inputAge().render(w, h),
+            r.targetAge().render(w, h)));
+      }
+      List<float[]> deltas = runner.deltas(jobs, w, h);
+      for (int k = 0; k < deltas.size(); k++) {
+        out[group.getValue().get(k)] = apply(planars.get(k), deltas.get(k)).toBufferedImage();
+      }
+    }
+    return ImmutableList.copyOf(out);
   }
 
   /**

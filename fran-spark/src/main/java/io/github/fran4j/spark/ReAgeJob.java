@@ -70,8 +70,18 @@ public final class ReAgeJob implements Callable<Integer> {
   @Option(names = "--from", required = true, description = "The apparent age in the inputs, years.")
   double from;
 
-  @Option(names = "--to", required = true, description = "The target age, years.")
-  double to;
+  @Option(names = "--to", description = "The target age, years (or --age-map).")
+  Double to;
+
+  @Option(names = "--age-map",
+      description = "Grey image of target ages over each input (level = age in years), as in "
+          + "fran reage; replaces --to. On a cluster also pass it with --files.")
+  String ageMap;
+
+  @Option(names = "--batch-size", defaultValue = "4",
+      description = "Images re-aged together per model call within a task. Default: "
+          + "${DEFAULT-VALUE}.")
+  int batchSize;
 
   @Option(names = "--face", defaultValue = "auto",
       description = "auto (detector if given, else full), full, or x,y,w,h. Default: ${DEFAULT-VALUE}.")
@@ -178,10 +188,18 @@ public final class ReAgeJob implements Callable<Integer> {
   }
 
   private ReAgeSpec spec() {
-    ReAgeSpec.Builder b = ReAgeSpec.builder().setModel(model).setInputAge(from).setTargetAge(to)
-        .optFace(face).optDevice(device).optThreads(threads).optCropResolution(cropResolution)
+    if ((to == null) == (ageMap == null)) {
+      throw new IllegalArgumentException("give exactly one of --to and --age-map");
+    }
+    ReAgeSpec.Builder b = ReAgeSpec.builder().setModel(model).setInputAge(from)
+        .optBatchSize(batchSize).optFace(face).optDevice(device).optThreads(threads).optCropResolution(cropResolution)
         .optTileSize(tileSize).optMinFace(minFace).optMaxPixels(maxPixels)
         .optFailOnNoFace(parseNoFace(noFace));
+    if (to != null) {
+      b.setTargetAge(to);
+    } else {
+      b.optAgeMap(ageMap);
+    }
     if (detector != null) {
       b.optDetector(detector);
     }

@@ -3,17 +3,12 @@ package io.github.fran4j.spark;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import io.github.fran4j.core.ReAgeOptions;
 import io.github.fran4j.core.ReAger;
 import io.github.fran4j.core.image.AgeMap;
-import io.github.fran4j.core.pipeline.FaceAligner;
 import io.github.fran4j.core.pipeline.FaceDetector;
-import io.github.fran4j.core.pipeline.FacePipeline;
-import io.github.fran4j.core.pipeline.FixedBoxDetector;
-import io.github.fran4j.core.pipeline.FullImageDetector;
 import io.github.fran4j.core.pipeline.NoFacePolicy;
 import io.github.fran4j.core.pipeline.Photos;
-import io.github.fran4j.core.spi.Device;
-import io.github.fran4j.onnx.face.OnnxFaceDetector;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -23,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.spark.SparkFiles;
 
 /**
@@ -30,44 +26,26 @@ import org.apache.spark.SparkFiles;
  * serialisable value that Spark ships to the executors. Immutable and thread-safe; equal specs
  * share one {@link ReAger} per executor JVM.
  *
- * <p>File options (model, detector, landmarks) name local files. On a cluster, ship them with
- * {@code spark-submit --files}: an executor that does not find the path as given uses the file of
- * the same name in {@link SparkFiles}.
+ * <p>File options (model, detector, landmarks, age map) name local files. On a cluster, ship them
+ * with {@code spark-submit --files}: an executor that does not find the path as given uses the
+ * file of the same name in {@link SparkFiles}.
  */
 public final class ReAgeSpec implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final List<String> FORMATS = List.of("png", "jpg", "jpeg", "bmp");
 
-  private final String model;
+  private final ReAgeOptions options;
   private final double inputAge;
   private final double targetAge;
-  private final String face;
-  private final String detector;
-  private final String landmarks;
-  private final String device;
-  private final int threads;
-  private final int cropResolution;
-  private final int tileSize;
-  private final int minFace;
-  private final long maxPixels;
-  private final boolean failOnNoFace;
   private final String format;
+  private final String ageMap;
 
   private ReAgeSpec(Builder b) {
-    model = b.model;
+    options = b.options.build();
     inputAge = b.inputAge;
     targetAge = b.targetAge;
-    face = b.face;
-    detector = b.detector;
-    landmarks = b.landmarks;
-    device = b.device;
-    threads = b.threads;
-    cropResolution = b.cropResolution;
-    tileSize = b.tileSize;
-    minFace = b.minFace;
-    maxPixels = b.maxPixels;
-    failOnNoFace = b.failOnNoFace;
     format = b.format;
+    ageMap = b.ageMap;
   }
 
   /** Returns a builder. */
@@ -77,7 +55,15 @@ public final class ReAgeSpec implements Serializable {
 
   /** Returns the model file as given. */
   public String model() {
-    return model;
+    return options.model();
+  }
+
+  /**
+   * Returns the re-ager's options: model, device, threads, batch size, pixel limit and face
+   * pipeline, mapped to a {@code ReAger} as {@code fran reage} maps its own.
+   */
+  public ReAgeOptions options() {
+    return options;
   }
 
   /** Returns the apparent age in the input images (rows may override it), in years. */
@@ -85,14 +71,30 @@ public final class ReAgeSpec implements Serializable {
     return inputAge;
   }
 
-  /** Returns the target age (rows may override it), in years. */
+  /**
+   * Returns the target age (rows may override it), in years; NaN when the spec has an age map
+   * instead.
+   */
   public double targetAge() {
     return targetAge;
   }
 
+  /**
+   * Returns the grey image of target ages over each input, as given (see
+   * {@link Builder#optAgeMap}); empty when the target age is constant.
+   */
+  public Optional<String> ageMap() {
+    return Optional.ofNullable(ageMap);
+  }
+
+  /** Returns how many images of a partition are re-aged per call (and per model call). */
+  public int batchSize() {
+    return options.batchSize();
+  }
+
   /** Returns the largest image accepted, in pixels. */
   public long maxPixels() {
-    return maxPixels;
+    return options.maxPixels();
   }
 
   /**
@@ -107,18 +109,19 @@ public final class ReAgeSpec implements Serializable {
    * Checks the spec where it is built (the driver): the files exist and the model loads, so a bad
    * path fails before any task starts, naming the path.
    *
-   * @throws NoSuchFileException if the model, detector or landmark file does not exist
-   * @throws IOException if the model or detector cannot be loaded
+   * @throws NoSuchFileException if the model, detector, landmark or age-map file does not exist
+   * @throws IOException if the model, detector or age map cannot be loaded
    */
   public void validate() throws IOException {
-    for (String f : new String[] {model, detector, landmarks}) {
+    for (String f : new String[] {options.model(), options.detector().orElse(null),
+        options.landmarks().orElse(null), ageMap}) {
       if (f != null && !Files.isRegularFile(Path.of(f))) {
         throw new NoSuchFileException(f, null, "no such file (the driver reads it; ship it to "
             + "executors with spark-submit --files)");
       }
     }
     try (Opened o = open(Path::of)) {
-      // Loaded and closed: the backend accepted the model and the options.
+      // Loaded and closed: the backend accepted the model and the options, the age map decoded.
     }
   }
 
@@ -130,18 +133,23 @@ public final class ReAgeSpec implements Serializable {
    * @return the opened re-ager; the caller closes it
    * @throws IOException if a file cannot be loaded
    */
-  Opened open(java.util.function.Function<String, Path> resolve) throws IOException {
-    FaceDetector det = openDetector(resolve);
+  Opened open(Function<String, Path> resolve) throws IOException {
+    FaceDetector det = options.openDetector(resolve);
     try {
-      ReAger.Builder b = ReAger.builder().setModel(resolve.apply(model))
-          .optDevice(Device.parse(device)).optMaxPixels(maxPixels).optThreads(threads);
-      if (!(det instanceof FullImageDetector)) {
-        b.optPipeline(pipeline(det));
-      }
-      return new Opened(b.build(), det);
+      AgeMap map = ageMap == null ? null : readAgeMap(resolve.apply(ageMap));
+      return new Opened(options.open(det, resolve), det, map);
     } catch (IOException | RuntimeException e) {
       det.close();
       throw e;
+    }
+  }
+
+  /** Reads a grey image of ages as {@code fran reage --age-map} does, naming the file on errors. */
+  private AgeMap readAgeMap(Path file) throws IOException {
+    try {
+      return AgeMap.fromGrey(Photos.read(file, options.maxPixels()));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("age map " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -161,68 +169,39 @@ public final class ReAgeSpec implements Serializable {
     return shipped;
   }
 
-  private FaceDetector openDetector(java.util.function.Function<String, Path> resolve)
-      throws IOException {
-    String f = face.toLowerCase(Locale.ROOT);
-    if (f.equals("full") || (f.equals("auto") && detector == null)) {
-      return FullImageDetector.INSTANCE;
-    }
-    if (f.equals("auto")) {
-      return OnnxFaceDetector.open(resolve.apply(detector),
-          landmarks == null ? null : resolve.apply(landmarks));
-    }
-    return FixedBoxDetector.parse(face);
-  }
-
-  /** The face pipeline of {@code fran reage}, with the same defaults. */
-  private FacePipeline pipeline(FaceDetector det) {
-    FacePipeline.Builder b = FacePipeline.builder().optFaceDetector(det).optMaxPixels(maxPixels)
-        .optMinFaceSize(minFace).optCropResolution(cropResolution)
-        .optNoFacePolicy(failOnNoFace ? NoFacePolicy.THROW : NoFacePolicy.RETURN_UNCHANGED);
-    if (tileSize > 0) {
-      b.optTileSize(tileSize);
-    }
-    if (det instanceof OnnxFaceDetector && landmarks == null) {
-      // Detector boxes hug the face; enlarge them towards an FFHQ-like framing.
-      b.optAligner(FaceAligner.builder().optBoxScale(1.6).build());
-    }
-    return b.build();
-  }
-
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof ReAgeSpec)) {
       return false;
     }
     ReAgeSpec s = (ReAgeSpec) o;
-    return model.equals(s.model) && inputAge == s.inputAge && targetAge == s.targetAge
-        && face.equals(s.face) && Objects.equals(detector, s.detector)
-        && Objects.equals(landmarks, s.landmarks) && device.equals(s.device) && threads == s.threads
-        && cropResolution == s.cropResolution && tileSize == s.tileSize && minFace == s.minFace
-        && maxPixels == s.maxPixels && failOnNoFace == s.failOnNoFace
-        && Objects.equals(format, s.format);
+    return options.equals(s.options) && Double.compare(inputAge, s.inputAge) == 0
+        && Double.compare(targetAge, s.targetAge) == 0 && Objects.equals(format, s.format)
+        && Objects.equals(ageMap, s.ageMap);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(model, inputAge, targetAge, face, detector, landmarks, device, threads,
-        cropResolution, tileSize, minFace, maxPixels, failOnNoFace, format);
+    return Objects.hash(options, inputAge, targetAge, format, ageMap);
   }
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "ReAgeSpec{model=%s, %s -> %s, face=%s, device=%s}", model,
-        inputAge, targetAge, face, device);
+    return String.format(Locale.ROOT, "ReAgeSpec{model=%s, %s -> %s, face=%s, device=%s}",
+        options.model(), inputAge, ageMap != null ? "age map " + ageMap : targetAge,
+        options.face(), options.device());
   }
 
-  /** A re-ager and the face detector it uses (closed together). */
+  /** A re-ager, the face detector it uses (closed together) and the spec's age map, if any. */
   static final class Opened implements AutoCloseable {
     final ReAger reager;
+    final AgeMap targetMap; // null: the target age is constant
     private final FaceDetector detector;
 
-    Opened(ReAger reager, FaceDetector detector) {
+    Opened(ReAger reager, FaceDetector detector, AgeMap targetMap) {
       this.reager = reager;
       this.detector = detector;
+      this.targetMap = targetMap;
     }
 
     @Override
@@ -237,23 +216,15 @@ public final class ReAgeSpec implements Serializable {
 
   /**
    * Builds a {@link ReAgeSpec}: {@link #setModel}, {@link #setInputAge} and {@link #setTargetAge}
-   * are required, the rest default as in {@code fran reage}. Not thread-safe.
+   * (or {@link #optAgeMap}) are required, the rest default as in {@code fran reage}. Not thread-safe.
    */
   public static final class Builder {
-    private String model;
+    private ReAgeOptions.Builder options = ReAgeOptions.builder();
     private double inputAge = Double.NaN;
     private double targetAge = Double.NaN;
-    private String face = "auto";
-    private String detector;
-    private String landmarks;
-    private String device = "auto";
-    private int threads;
-    private int cropResolution;
-    private int tileSize;
-    private int minFace = 24;
-    private long maxPixels = Photos.DEFAULT_MAX_PIXELS;
-    private boolean failOnNoFace;
     private String format;
+    private String ageMap;
+    private boolean modelSet;
 
     private Builder() {}
 
@@ -264,7 +235,22 @@ public final class ReAgeSpec implements Serializable {
      * @return this builder
      */
     public Builder setModel(String v) {
-      model = checkNotNull(v, "model");
+      options.setModel(v);
+      modelSet = true;
+      return this;
+    }
+
+    /**
+     * Sets every re-ager option at once (model, device, threads, batch size, pixel limit, face
+     * pipeline), replacing those set before: the same {@link ReAgeOptions} that opens a
+     * {@link ReAger} elsewhere in a program.
+     *
+     * @param v the options
+     * @return this builder
+     */
+    public Builder setOptions(ReAgeOptions v) {
+      options = checkNotNull(v, "options").toBuilder();
+      modelSet = true;
       return this;
     }
 
@@ -299,16 +285,7 @@ public final class ReAgeSpec implements Serializable {
      * @throws IllegalArgumentException for anything else
      */
     public Builder optFace(String v) {
-      String f = checkNotNull(v, "face").trim();
-      String lower = f.toLowerCase(Locale.ROOT);
-      if (!lower.equals("auto") && !lower.equals("full")) {
-        try {
-          FixedBoxDetector.parse(f);
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("face must be auto, full or x,y,w,h: " + e.getMessage(), e);
-        }
-      }
-      face = f;
+      options.optFace(v);
       return this;
     }
 
@@ -319,7 +296,7 @@ public final class ReAgeSpec implements Serializable {
      * @return this builder
      */
     public Builder optDetector(String v) {
-      detector = checkNotNull(v, "detector");
+      options.optDetector(v);
       return this;
     }
 
@@ -330,7 +307,7 @@ public final class ReAgeSpec implements Serializable {
      * @return this builder
      */
     public Builder optLandmarks(String v) {
-      landmarks = checkNotNull(v, "landmarks");
+      options.optLandmarks(v);
       return this;
     }
 
@@ -341,8 +318,7 @@ public final class ReAgeSpec implements Serializable {
      * @return this builder
      */
     public Builder optDevice(String v) {
-      Device.parse(checkNotNull(v, "device"));
-      device = v;
+      options.optDevice(v);
       return this;
     }
 
@@ -354,8 +330,7 @@ public final class ReAgeSpec implements Serializable {
      * @return this builder
      */
     public Builder optThreads(int v) {
-      checkArgument(v >= 0, "threads must be >= 0, got %s", v);
-      threads = v;
+      options.optThreads(v);
       return this;
     }
 
@@ -366,8 +341,7 @@ public final class ReAgeSpec implements Serializable {
      * @return this builder
      */
     public Builder optCropResolution(int v) {
-      checkArgument(v >= 0, "crop resolution must be >= 0, got %s", v);
-      cropResolution = v;
+      options.optCropResolution(v);
       return this;
     }
 
@@ -378,8 +352,7 @@ public final class ReAgeSpec implements Serializable {
      * @return this builder
      */
     public Builder optTileSize(int v) {
-      checkArgument(v >= 0, "tile size must be >= 0, got %s", v);
-      tileSize = v;
+      options.optTileSize(v);
       return this;
     }
 
@@ -390,8 +363,7 @@ public final class ReAgeSpec implements Serializable {
      * @return this builder
      */
     public Builder optMinFace(int v) {
-      checkArgument(v > 0, "min face must be > 0, got %s", v);
-      minFace = v;
+      options.optMinFace(v);
       return this;
     }
 
@@ -403,8 +375,7 @@ public final class ReAgeSpec implements Serializable {
      * @return this builder
      */
     public Builder optMaxPixels(long v) {
-      checkArgument(v > 0, "max pixels must be > 0, got %s", v);
-      maxPixels = v;
+      options.optMaxPixels(v);
       return this;
     }
 
@@ -416,7 +387,7 @@ public final class ReAgeSpec implements Serializable {
      * @return this builder
      */
     public Builder optFailOnNoFace(boolean v) {
-      failOnNoFace = v;
+      options.optNoFacePolicy(v ? NoFacePolicy.THROW : NoFacePolicy.RETURN_UNCHANGED);
       return this;
     }
 
@@ -434,14 +405,45 @@ public final class ReAgeSpec implements Serializable {
     }
 
     /**
+     * Sets a grey image of target ages over each input (grey level = age in years, stretched to
+     * the input's size), as {@code fran reage --age-map}: localized re-aging. It replaces the
+     * target age; a row's {@code target_age} column still overrides it with a constant age.
+     *
+     * @param v an image file on the driver (and on executors, or shipped with {@code --files})
+     * @return this builder
+     */
+    public Builder optAgeMap(String v) {
+      ageMap = checkNotNull(v, "age map");
+      return this;
+    }
+
+    /**
+     * Sets how many images of a partition are re-aged together (default 4): images of one size
+     * (with a face pipeline, all face crops) share model calls of up to this many. Outputs are the
+     * same whatever the batch size; memory grows with it.
+     *
+     * @param v at least 1
+     * @return this builder
+     */
+    public Builder optBatchSize(int v) {
+      options.optBatchSize(v);
+      return this;
+    }
+
+    /**
      * Returns the spec (not yet validated against the files: see {@link ReAgeSpec#validate()}).
      *
      * @return the spec
-     * @throws IllegalStateException if the model or an age is missing
+     * @throws IllegalStateException if the model or an age is missing, both a target age and an
+     *     age map are set, or landmarks are set without a detector
      */
     public ReAgeSpec build() {
-      if (model == null || Double.isNaN(inputAge) || Double.isNaN(targetAge)) {
-        throw new IllegalStateException("setModel, setInputAge and setTargetAge are required");
+      if (!modelSet || Double.isNaN(inputAge) || (Double.isNaN(targetAge) && ageMap == null)) {
+        throw new IllegalStateException("setModel, setInputAge and setTargetAge (or optAgeMap) "
+            + "are required");
+      }
+      if (!Double.isNaN(targetAge) && ageMap != null) {
+        throw new IllegalStateException("set either a target age or an age map, not both");
       }
       return new ReAgeSpec(this);
     }

@@ -71,6 +71,19 @@ class ReAgeJobTest {
     return f;
   }
 
+  /** Writes a grey age map: a left-to-right ramp from 20 to {@code right} years (8-bit levels). */
+  static Path greyAges(Path file, int right) throws IOException {
+    java.awt.image.BufferedImage g = new java.awt.image.BufferedImage(16, 12,
+        java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+    for (int y = 0; y < 12; y++) {
+      for (int x = 0; x < 16; x++) {
+        g.getRaster().setSample(x, y, 0, 20 + (right - 20) * x / 15);
+      }
+    }
+    Photos.write(g, file);
+    return file;
+  }
+
   /** Runs {@code fran reage} on one image and returns the bytes it wrote. */
   private byte[] franReage(Path input, String outName, double to) throws IOException {
     Path out = Files.createDirectories(tmp.resolve("reference")).resolve(outName);
@@ -237,6 +250,31 @@ class ReAgeJobTest {
   }
 
   @Test
+  void anAgeMapByNameGivesFranReagesOutputWithTheSameAgeMap() throws Exception {
+    Path in = tmp.resolve("in");
+    Path a = image(in, "a.png", 32, 32, 60);
+    Path b = image(in, "b.png", 32, 32, 61);
+    Path ages = greyAges(tmp.resolve("ages.png"), 90);
+    Path out = tmp.resolve("out");
+    int rc = ReAgeJob.commandLine().execute("--master", "local[2]", "--model", model.toString(),
+        "--input", in.toString(), "--output", out.toString(), "--from", "30", "--age-map",
+        ages.toString(), "--face", "full", "--batch-size", "2", "--partitions", "1");
+    assertThat(rc).isZero();
+    for (Path f : List.of(a, b)) {
+      String name = f.getFileName().toString();
+      Path ref = Files.createDirectories(tmp.resolve("reference")).resolve(name);
+      assertThat(FranCli.commandLine().execute("reage", "--model", model.toString(), "--input",
+          f.toString(), "--output", ref.toString(), "--from", "30", "--to", "70", "--age-map",
+          ages.toString(), "--face", "full")).isZero();
+      assertThat(Files.readAllBytes(out.resolve(name))).as(name).isEqualTo(Files.readAllBytes(ref));
+      assertThat(Files.readAllBytes(out.resolve(name)))
+          .isNotEqualTo(franReage(f, "const-" + name, 70));
+    }
+    assertThat(byName(manifest(out)).values())
+        .allMatch(r -> Double.isNaN(r.<Double>getAs("target_age")));
+  }
+
+  @Test
   void aBadModelPathFailsOnTheDriverNamingIt() throws Exception {
     Path in = tmp.resolve("in");
     image(in, "a.png", 32, 32, 50);
@@ -270,6 +308,13 @@ class ReAgeJobTest {
         "30", "--to", "70", "--format", "tiff");
     assertThat(rc).isEqualTo(2);
     assertThat(err.toString()).contains("format must be one of [png, jpg, jpeg, bmp], got 'tiff'")
+        .doesNotContain("\tat ");
+
+    err.getBuffer().setLength(0);
+    rc = cl.execute("--model", model.toString(), "--input", "x", "--output", "y", "--from", "30",
+        "--to", "70", "--age-map", "ages.png");
+    assertThat(rc).isEqualTo(2);
+    assertThat(err.toString()).contains("give exactly one of --to and --age-map")
         .doesNotContain("\tat ");
   }
 }

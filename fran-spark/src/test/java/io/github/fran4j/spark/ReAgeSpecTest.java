@@ -20,7 +20,7 @@ class ReAgeSpecTest {
   void survivesJavaSerialisationAsAnEqualValue() throws Exception {
     ReAgeSpec spec = ReAgeSpec.builder().setModel("m.onnx").setInputAge(30).setTargetAge(70)
         .optFace("10,20,100,120").optDevice("cuda:1").optThreads(3).optTileSize(512)
-        .optFailOnNoFace(true).optFormat("JPG").build();
+        .optFailOnNoFace(true).optFormat("JPG").optBatchSize(8).build();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(spec);
@@ -33,7 +33,25 @@ class ReAgeSpecTest {
     assertThat(((ReAgeSpec) back).format()).contains("jpg");
     assertThat(back).isNotEqualTo(ReAgeSpec.builder().setModel("m.onnx").setInputAge(30)
         .setTargetAge(71).optFace("10,20,100,120").optDevice("cuda:1").optThreads(3)
-        .optTileSize(512).optFailOnNoFace(true).optFormat("jpg").build());
+        .optTileSize(512).optFailOnNoFace(true).optFormat("jpg").optBatchSize(8).build());
+    assertThat(back).isNotEqualTo(ReAgeSpec.builder().setModel("m.onnx").setInputAge(30)
+        .setTargetAge(70).optFace("10,20,100,120").optDevice("cuda:1").optThreads(3)
+        .optTileSize(512).optFailOnNoFace(true).optFormat("jpg").optBatchSize(2).build());
+    ReAgeSpec mapped = ReAgeSpec.builder().setModel("m.onnx").setInputAge(30)
+        .optAgeMap("ages.png").build();
+    assertThat(roundTrip(mapped)).isEqualTo(mapped);
+    assertThat(((ReAgeSpec) roundTrip(mapped)).ageMap()).contains("ages.png");
+    assertThat(mapped.targetAge()).isNaN();
+  }
+
+  private static Object roundTrip(Object o) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(o);
+    }
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      return in.readObject();
+    }
   }
 
   @Test
@@ -48,6 +66,32 @@ class ReAgeSpecTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tpu");
     assertThatThrownBy(() -> ReAgeSpec.builder().setModel("m.onnx").setInputAge(30).build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("setTargetAge");
+    assertThatThrownBy(() -> ReAgeSpec.builder().setModel("m.onnx").setInputAge(30)
+        .setTargetAge(70).optAgeMap("ages.png").build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("not both");
+    assertThatThrownBy(() -> ReAgeSpec.builder().optBatchSize(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batch size must be >= 1, got 0");
+  }
+
+  @Test
+  void validateReadsTheAgeMapOnTheDriverNamingIt() throws Exception {
+    Path model = Fixtures.unetWeightsFile("transposed_d2_w4", tmp);
+    String missing = tmp.resolve("no-ages.png").toString();
+    assertThatThrownBy(() -> ReAgeSpec.builder().setModel(model.toString()).setInputAge(30)
+        .optAgeMap(missing).build().validate())
+        .isInstanceOf(NoSuchFileException.class).hasMessageContaining(missing);
+    Path garbage = java.nio.file.Files.writeString(tmp.resolve("ages.png"), "not an image");
+    assertThatThrownBy(() -> ReAgeSpec.builder().setModel(model.toString()).setInputAge(30)
+        .optAgeMap(garbage.toString()).build().validate())
+        .isInstanceOf(java.io.IOException.class).hasMessageContaining("ages.png");
+    Path white = ReAgeJobTest.greyAges(tmp.resolve("white.png"), 255);
+    assertThatThrownBy(() -> ReAgeSpec.builder().setModel(model.toString()).setInputAge(30)
+        .optAgeMap(white.toString()).build().validate())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("white.png")
+        .hasMessageContaining("expected a value in [0, 150");
+    Path grey = ReAgeJobTest.greyAges(tmp.resolve("grey.png"), 80);
+    ReAgeSpec.builder().setModel(model.toString()).setInputAge(30).optAgeMap(grey.toString())
+        .build().validate();
   }
 
   @Test

@@ -3,6 +3,8 @@ package io.github.fran4j.core.pipeline;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.google.common.base.Supplier;
+import com.google.common.base.Suppliers;
 import com.google.common.collect.ImmutableList;
 import io.github.fran4j.core.image.AgeMap;
 import io.github.fran4j.core.spi.Generator;
@@ -123,12 +125,8 @@ public final class FacePipeline {
    * @throws NoFaceException if no face is found and the policy is {@link NoFacePolicy#THROW}
    */
   public BufferedImage reage(Generator g, BufferedImage image, AgeMap inputAge, AgeMap targetAge) {
-    checkNotNull(image, "image");
-    checkPixels(image.getWidth(), image.getHeight());
-    // Convert once: the detector reads the working copy (fast packed pixels) and the copy
-    // becomes the output.
-    BufferedImage frame = WorkingImages.toWorking(image);
-    return run(g, frame, detect(frame), inputAge, List.of(targetAge), image).get(0);
+    checkNotNull(targetAge, "targetAge");
+    return reage(g, List.of(Frame.detecting(image, inputAge, List.of(targetAge)))).get(0);
   }
 
   /**
@@ -144,13 +142,110 @@ public final class FacePipeline {
    */
   public List<BufferedImage> sweep(Generator g, BufferedImage image, List<Face> faces,
       AgeMap inputAge, List<AgeMap> targetAges) {
-    checkNotNull(g, "generator");
-    checkNotNull(image, "image");
     checkNotNull(faces, "faces");
-    checkNotNull(inputAge, "inputAge");
-    checkArgument(targetAges != null && !targetAges.isEmpty(), "no target ages given");
-    checkPixels(image.getWidth(), image.getHeight());
-    return run(g, WorkingImages.toWorking(image), faces, inputAge, targetAges, image);
+    return reage(g, List.of(Frame.of(image, faces, inputAge, targetAges)));
+  }
+
+  /**
+   * Re-ages several frames in one go: the crops of every face of every frame (all at the crop
+   * resolution) share model calls, up to the batch size each, through one
+   * {@link DeltaRunner#deltas(List, int, int)}. A frame's pixels equal those of re-aging it alone
+   * when the backend computes each image of a batch independently (the CPU backends do; a GPU's
+   * kernels, picked per batch size, may differ in the last bits). {@link #reage(Generator, BufferedImage, AgeMap, AgeMap)} and
+   * {@link #sweep} are the one-frame cases of this.
+   *
+   * @param g the generator
+   * @param frames the frames, at least one
+   * @return the outputs in order: for each frame, one new image per target age, in the working
+   *     layout
+   * @throws NoFaceException if a frame has no face and the policy is {@link NoFacePolicy#THROW}
+   *     (no output of the call is returned then)
+   */
+  public List<BufferedImage> reage(Generator g, List<Frame> frames) {
+    checkNotNull(g, "generator");
+    checkNotNull(frames, "frames");
+    checkArgument(!frames.isEmpty(), "no frames given");
+    for (Frame f : frames) {
+      checkNotNull(f, "frame");
+      checkPixels(f.image().getWidth(), f.image().getHeight());
+    }
+    int multiple = DeltaRunner.sizeMultiple(g);
+    int res = roundUp(cropResolution > 0 ? cropResolution : g.resolution(), multiple);
+    Supplier<float[]> weights = Suppliers.memoize(() -> maskWeights(res));
+    List<BufferedImage> outputs = new ArrayList<>();
+    // Every (face, target age) pair of every frame is one job, pasted back in order.
+    List<DeltaRunner.Job> jobs = new ArrayList<>();
+    List<BufferedImage> pasteInto = new ArrayList<>();
+    List<FaceCrop> pasteCrops = new ArrayList<>();
+    for (Frame f : frames) {
+      // Convert once: the detector reads the working copy (fast packed pixels) and the copy
+      // becomes an output.
+      BufferedImage frame = WorkingImages.toWorking(f.image());
+      List<Face> faces = f.faces() != null ? f.faces() : detect(frame);
+      prepare(frame, faces, f, res, weights, outputs, jobs, pasteInto, pasteCrops);
+    }
+    if (!jobs.isEmpty()) {
+      TiledRunner tiler = tiler(g, res);
+      List<float[]> deltas = DeltaRunner.of(g, batchSize(g, tiler), tiler).deltas(jobs, res, res);
+      for (int j = 0; j < deltas.size(); j++) {
+        CropWarper.pasteDelta(pasteInto.get(j), pasteCrops.get(j), deltas.get(j), mask);
+      }
+    }
+    return outputs;
+  }
+
+  /**
+   * A frame for {@link #reage(Generator, List)}: an image, its faces (or none given: the pipeline
+   * detects them), the apparent age and the target ages, one output each.
+   *
+   * @param image the frame
+   * @param faces the faces to re-age (empty: the no-face policy applies), or null to detect them
+   * @param inputAge the apparent age over the frame
+   * @param targetAges the desired ages over the frame, at least one
+   */
+  public record Frame(BufferedImage image, List<Face> faces, AgeMap inputAge,
+      List<AgeMap> targetAges) {
+    /**
+     * Checks the arguments and copies the lists.
+     *
+     * @param image the frame
+     * @param faces the faces, or null to detect them
+     * @param inputAge the apparent age over the frame
+     * @param targetAges the desired ages over the frame, at least one
+     */
+    public Frame {
+      checkNotNull(image, "image");
+      faces = faces == null ? null : ImmutableList.copyOf(faces);
+      checkNotNull(inputAge, "inputAge");
+      checkArgument(targetAges != null && !targetAges.isEmpty(), "no target ages given");
+      targetAges = ImmutableList.copyOf(targetAges);
+    }
+
+    /**
+     * Returns a frame whose faces are given (detection done elsewhere).
+     *
+     * @param image the frame
+     * @param faces the faces to re-age (empty: the no-face policy applies)
+     * @param inputAge the apparent age over the frame
+     * @param targetAges the desired ages, at least one
+     * @return the frame
+     */
+    public static Frame of(BufferedImage image, List<Face> faces, AgeMap inputAge,
+        List<AgeMap> targetAges) {
+      return new Frame(image, checkNotNull(faces, "faces"), inputAge, targetAges);
+    }
+
+    /**
+     * Returns a frame whose faces the pipeline detects.
+     *
+     * @param image the frame
+     * @param inputAge the apparent age over the frame
+     * @param targetAges the desired ages, at least one
+     * @return the frame
+     */
+    public static Frame detecting(BufferedImage image, AgeMap inputAge, List<AgeMap> targetAges) {
+      return new Frame(image, null, inputAge, targetAges);
+    }
   }
 
   /**
@@ -172,10 +267,16 @@ public final class FacePipeline {
         ? "a custom FaceDetector" : name;
   }
 
-  /** Re-ages faces; {@code frame} is a working copy of {@code image} that becomes an output. */
-  private List<BufferedImage> run(Generator g, BufferedImage frame, List<Face> faces,
-      AgeMap inputAge, List<AgeMap> targetAges, BufferedImage image) {
-    List<BufferedImage> outputs = new ArrayList<>(targetAges.size());
+  /**
+   * Adds a frame's outputs (copies of {@code frame}, a working copy of the input that becomes the
+   * last one) and its jobs: crops are sampled from the untouched frame before anything is pasted.
+   */
+  private void prepare(BufferedImage frame, List<Face> faces, Frame f, int res,
+      Supplier<float[]> maskWeights,
+      List<BufferedImage> outputs, List<DeltaRunner.Job> jobs, List<BufferedImage> pasteInto,
+      List<FaceCrop> pasteCrops) {
+    BufferedImage image = f.image();
+    List<AgeMap> targetAges = f.targetAges();
     if (faces.isEmpty()) {
       String msg = String.format(Locale.ROOT,
           "no face of at least %d px found in the %dx%d image by %s", minFaceSize,
@@ -188,51 +289,42 @@ public final class FacePipeline {
       for (int i = 0; i < targetAges.size(); i++) {
         outputs.add(i == 0 ? frame : WorkingImages.toWorking(frame));
       }
-      return outputs;
+      return;
     }
-    int multiple = DeltaRunner.sizeMultiple(g);
-    int res = roundUp(cropResolution > 0 ? cropResolution : g.resolution(), multiple);
-    TiledRunner tiler = tiler(g, res);
-    DeltaRunner runner = DeltaRunner.of(g, batchSize(g, tiler), tiler);
     int fw = frame.getWidth();
     int fh = frame.getHeight();
-    AgeFrame in = new AgeFrame(inputAge, fw, fh);
+    AgeFrame in = new AgeFrame(f.inputAge(), fw, fh);
     List<AgeFrame> outs = new ArrayList<>();
     for (AgeMap t : targetAges) {
       outs.add(new AgeFrame(t, fw, fh));
     }
-    // Sample every crop from the untouched frame before pasting anything into it.
     List<FaceCrop> crops = new ArrayList<>();
     List<float[]> rgbs = new ArrayList<>();
-    for (Face f : faces) {
-      FaceCrop crop = aligner.align(f, res);
+    for (Face face : faces) {
+      FaceCrop crop = aligner.align(face, res);
       crops.add(crop);
       rgbs.add(CropWarper.sampleRgb(frame, crop));
     }
+    float[] weights = maskWeights.get();
+    List<BufferedImage> mine = new ArrayList<>();
     for (int t = 0; t < targetAges.size(); t++) {
-      outputs.add(t == targetAges.size() - 1 ? frame : WorkingImages.toWorking(frame));
+      mine.add(t == targetAges.size() - 1 ? frame : WorkingImages.toWorking(frame));
     }
-    float[] weights = maskWeights(res);
-    // Every (face, target age) pair is one job; several faces and a sweep share model calls.
-    List<DeltaRunner.Job> jobs = new ArrayList<>(crops.size() * outs.size());
+    outputs.addAll(mine);
     for (int k = 0; k < crops.size(); k++) {
       FaceCrop crop = crops.get(k);
       float[] inAges = in.sample(crop);
-      for (AgeFrame out : outs) {
-        float[] tAges = out.sample(crop);
+      for (int t = 0; t < outs.size(); t++) {
+        float[] tAges = outs.get(t).sample(crop);
         for (int p = 0; p < tAges.length; p++) {
           // Fade the target towards the input age where the mask fades: no change asked there.
           tAges[p] = inAges[p] + (tAges[p] - inAges[p]) * weights[p];
         }
         jobs.add(new DeltaRunner.Job(rgbs.get(k), inAges, tAges));
+        pasteInto.add(mine.get(t));
+        pasteCrops.add(crop);
       }
     }
-    List<float[]> deltas = runner.deltas(jobs, res, res);
-    for (int j = 0; j < deltas.size(); j++) {
-      CropWarper.pasteDelta(outputs.get(j % outs.size()), crops.get(j / outs.size()),
-          deltas.get(j), mask);
-    }
-    return outputs;
   }
 
   /**

@@ -1,20 +1,13 @@
 package io.github.fran4j.examples.cli;
 
-import io.github.fran4j.core.pipeline.FaceAligner;
-import io.github.fran4j.core.pipeline.FaceDetector;
-import io.github.fran4j.core.pipeline.FacePipeline;
-import io.github.fran4j.core.pipeline.FixedBoxDetector;
-import io.github.fran4j.core.pipeline.FullImageDetector;
-import io.github.fran4j.core.pipeline.NoFacePolicy;
-import io.github.fran4j.onnx.face.OnnxFaceDetector;
-import java.io.IOException;
-import java.nio.file.Path;
+import io.github.fran4j.core.ReAgeOptions;
 import java.util.Locale;
+import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
  * The face options of a command ({@code --face}, {@code --detector}, {@code --landmarks},
- * {@code --min-face}) as a picocli mixin, and the detector and pipeline they describe.
+ * {@code --min-face}) as a picocli mixin, set on {@link ReAgeOptions}.
  */
 final class FaceOptions {
   @Option(names = "--face", defaultValue = "auto",
@@ -49,34 +42,24 @@ final class FaceOptions {
   }
 
   /**
-   * Opens the detector the options describe; {@link FullImageDetector#INSTANCE} means no face
-   * pipeline.
+   * Sets these options on re-ager options, the one mapping to a detector and a face pipeline.
    *
+   * @param b the options to complete
+   * @return {@code b}
    * @throws IllegalArgumentException if {@code --face} is not auto, full or x,y,w,h
    */
-  FaceDetector openDetector() throws IOException {
-    String f = face.trim().toLowerCase(Locale.ROOT);
-    if (f.equals("full") || (f.equals("auto") && detector == null)) {
-      return FullImageDetector.INSTANCE;
+  ReAgeOptions.Builder apply(ReAgeOptions.Builder b) {
+    if (detector != null) {
+      b.optDetector(detector.toString());
     }
-    if (f.equals("auto")) {
-      return OnnxFaceDetector.open(detector, landmarks);
+    if (landmarks != null) {
+      b.optLandmarks(landmarks.toString());
     }
     try {
-      return FixedBoxDetector.parse(face);
+      b.optFace(face);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--face must be auto, full or x,y,w,h: " + e.getMessage(), e);
+      throw new IllegalArgumentException("--" + e.getMessage(), e);
     }
-  }
-
-  /** Returns the face pipeline around a detector. */
-  FacePipeline pipeline(FaceDetector det, long maxPixels, NoFacePolicy noFace) {
-    FacePipeline.Builder b = FacePipeline.builder().optFaceDetector(det).optMaxPixels(maxPixels)
-        .optMinFaceSize(minFace).optNoFacePolicy(noFace);
-    if (det instanceof OnnxFaceDetector && landmarks == null) {
-      // Detector boxes hug the face; enlarge them towards an FFHQ-like framing.
-      b.optAligner(FaceAligner.builder().optBoxScale(1.6).build());
-    }
-    return b.build();
+    return b.optMinFace(minFace);
   }
 }

@@ -1,24 +1,18 @@
 package io.github.fran4j.examples.cli;
 
+import io.github.fran4j.core.ReAgeOptions;
 import io.github.fran4j.core.ReAger;
 import io.github.fran4j.core.image.AgeMap;
 import io.github.fran4j.core.pipeline.AgeKeyframes;
 import io.github.fran4j.core.pipeline.CommunityRecipe;
 import io.github.fran4j.core.pipeline.Face;
-import io.github.fran4j.core.pipeline.FaceAligner;
 import io.github.fran4j.core.pipeline.FaceDetector;
-import io.github.fran4j.core.pipeline.FacePipeline;
-import io.github.fran4j.core.pipeline.FixedBoxDetector;
-import io.github.fran4j.core.pipeline.FullImageDetector;
 import io.github.fran4j.core.pipeline.LandmarkSmoother;
-import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.pipeline.NoFacePolicy;
 import io.github.fran4j.core.pipeline.PhotoMemory;
 import io.github.fran4j.core.pipeline.Photos;
 import io.github.fran4j.core.pipeline.PixelLimit;
 import io.github.fran4j.core.pipeline.WorkingImages;
-import io.github.fran4j.core.spi.Device;
-import io.github.fran4j.onnx.face.OnnxFaceDetector;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -212,8 +206,9 @@ public final class ReageCommand implements Callable<Integer> {
           "--to keyframes (FRAME:AGE) need a folder of frames as --input");
     }
     AgeMap.checkAge(from, "--from");
-    try (FaceDetector det = openDetector(); ReAger reager = reager(det)) {
-      PixelLimit limit = photoLimit(reager);
+    ReAgeOptions options = options();
+    try (FaceDetector det = options.openDetector(); ReAger reager = reager(options, det)) {
+      PixelLimit limit = reager.pixelLimit();
       if (!folder) {
         BufferedImage img = Photos.read(input, limit, lenient);
         List<BufferedImage> outs = run(reager, img, detect(reager, img), targetMaps(targets, img));
@@ -262,15 +257,31 @@ public final class ReageCommand implements Callable<Integer> {
   }
 
   /**
-   * The whole image as the face uses ReAger's exact whole-image path; anything else the face
-   * pipeline.
+   * The options as {@link ReAgeOptions}, the one mapping to a re-ager: the whole image as the
+   * face uses ReAger's exact whole-image path; anything else the face pipeline.
    */
-  private ReAger reager(FaceDetector det) throws IOException {
-    ReAger.Builder b = ReAger.builder().setModel(model).optDevice(Device.parse(device))
-        .optMaxPixels(maxPixels).optPhotoMemory(photoMemory());
-    if (!(det instanceof FullImageDetector)) {
-      b.optFacePipeline(pipeline(det));
+  private ReAgeOptions options() {
+    ReAgeOptions.Builder b = ReAgeOptions.builder().setModel(model.toString()).optDevice(device)
+        .optMaxPixels(maxPixels).optMinFace(minFace).optCropResolution(cropResolution)
+        .optTileSize(tileSize)
+        .optNoFacePolicy(noFace.equalsIgnoreCase("fail") ? NoFacePolicy.THROW : NoFacePolicy.RETURN_UNCHANGED);
+    if (detector != null) {
+      b.optDetector(detector.toString());
     }
+    if (landmarks != null) {
+      b.optLandmarks(landmarks.toString());
+    }
+    try {
+      b.optFace(face);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
+    }
+    return b.build();
+  }
+
+  /** The options' re-ager plus what only this command sets: the memory budget and the recipe. */
+  private ReAger reager(ReAgeOptions options, FaceDetector det) throws IOException {
+    ReAger.Builder b = options.reagerBuilder(det, Path::of).optPhotoMemory(photoMemory());
     if (recipe.equals("community")) {
       b.optCommunityRecipe(CommunityRecipe.create());
     }
@@ -279,18 +290,6 @@ public final class ReageCommand implements Callable<Integer> {
 
   private PhotoMemory photoMemory() {
     return memory == null ? PhotoMemory.ofMaxHeap() : PhotoMemory.parse(memory);
-  }
-
-  /**
-   * The largest photo accepted: the re-ager's limit (the whole image or aligned crops), or the
-   * community recipe's, which only this command knows about.
-   */
-  private PixelLimit photoLimit(ReAger reager) {
-    if (!recipe.equals("community")) {
-      return reager.pixelLimit();
-    }
-    UNetConfig config = reager.generator().config().orElseGet(UNetConfig::reference);
-    return PixelLimit.of(maxPixels).min(photoMemory().limit(PhotoMemory.Mode.COMMUNITY, config, 0));
   }
 
   private static List<Face> detect(ReAger reager, BufferedImage img) {
@@ -331,36 +330,6 @@ public final class ReageCommand implements Callable<Integer> {
       }
     }
     return out;
-  }
-
-  private FaceDetector openDetector() throws IOException {
-    String f = face.trim().toLowerCase(Locale.ROOT);
-    if (f.equals("full") || (f.equals("auto") && detector == null)) {
-      return FullImageDetector.INSTANCE;
-    }
-    if (f.equals("auto")) {
-      return OnnxFaceDetector.open(detector, landmarks);
-    }
-    try {
-      return FixedBoxDetector.parse(face);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(),
-          "--face must be auto, full or x,y,w,h: " + e.getMessage());
-    }
-  }
-
-  private FacePipeline pipeline(FaceDetector det) {
-    FacePipeline.Builder b = FacePipeline.builder().optFaceDetector(det).optMaxPixels(maxPixels)
-        .optMinFaceSize(minFace).optCropResolution(cropResolution)
-        .optNoFacePolicy(noFace.equalsIgnoreCase("fail") ? NoFacePolicy.THROW : NoFacePolicy.RETURN_UNCHANGED);
-    if (tileSize > 0) {
-      b.optTileSize(tileSize);
-    }
-    if (det instanceof OnnxFaceDetector && landmarks == null) {
-      // Detector boxes hug the face; enlarge them towards an FFHQ-like framing.
-      b.optAligner(FaceAligner.builder().optBoxScale(1.6).build());
-    }
-    return b.build();
   }
 
   private void write(BufferedImage in, List<BufferedImage> outs, List<String> targets, Path out,

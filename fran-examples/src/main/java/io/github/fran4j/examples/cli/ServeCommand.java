@@ -1,8 +1,6 @@
 package io.github.fran4j.examples.cli;
 
-import io.github.fran4j.core.ReAger;
-import io.github.fran4j.core.pipeline.FaceDetector;
-import io.github.fran4j.core.pipeline.FullImageDetector;
+import io.github.fran4j.core.ReAgeOptions;
 import io.github.fran4j.core.pipeline.NoFacePolicy;
 import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.examples.serve.ReageServer;
@@ -92,13 +90,16 @@ final class ServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    FaceDetector det;
+    // A server answers 422 when no face is found, rather than returning the photo unchanged.
+    ReAgeOptions.Builder b = ReAgeOptions.builder().setModel(model.toString()).optDevice(device)
+        .optMaxPixels(config.maxPixels()).optNoFacePolicy(NoFacePolicy.THROW);
+    ReAgeOptions options;
     try {
-      det = face.openDetector();
-    } catch (IllegalArgumentException e) {
+      options = face.apply(b).build();
+    } catch (IllegalArgumentException | IllegalStateException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    try (det; ServedModel served = open(det, config)) {
+    try (ServedModel served = ServedModel.open(options)) {
       ReageServer server;
       try {
         server = ReageServer.start(served, config);
@@ -117,21 +118,5 @@ final class ServeCommand implements Callable<Integer> {
       server.awaitStopped();
     }
     return 0;
-  }
-
-  private ServedModel open(FaceDetector det, ServeConfig config) throws Exception {
-    ReAger reager = ReAger.builder().setModel(model).optDevice(Device.parse(device))
-        .optMaxPixels(config.maxPixels()).build();
-    if (det instanceof FullImageDetector) {
-      return ServedModel.of(reager);
-    }
-    try {
-      // A server answers 422 when no face is found, rather than returning the photo unchanged.
-      return ServedModel.withFacePipeline(reager,
-          face.pipeline(det, config.maxPixels(), NoFacePolicy.THROW));
-    } catch (RuntimeException e) {
-      reager.close();
-      throw e;
-    }
   }
 }

@@ -2,15 +2,19 @@ package io.github.fran4j.examples.serve;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import io.github.fran4j.core.ReAgeOptions;
 import io.github.fran4j.core.ReAger;
 import io.github.fran4j.core.image.AgeMap;
+import io.github.fran4j.core.pipeline.FaceDetector;
 import io.github.fran4j.core.pipeline.FacePipeline;
+import io.github.fran4j.core.pipeline.FullImageDetector;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The model a server runs: one {@link ReAger} (the whole image is the face) and, when a face
@@ -21,10 +25,44 @@ import java.util.Map;
 public final class ServedModel implements AutoCloseable {
   private final ReAger direct;
   private final ReAger faces;
+  private final FaceDetector detector; // owned; null when the caller owns it
 
-  private ServedModel(ReAger direct, ReAger faces) {
+  private ServedModel(ReAger direct, ReAger faces, FaceDetector detector) {
     this.direct = direct;
     this.faces = faces;
+    this.detector = detector;
+  }
+
+  /**
+   * Opens the model and face detector that options describe (files as given): the whole-image
+   * re-ager, and a face-pipeline one on the same loaded model when the options choose a detector
+   * or a face box. The options' no-face policy applies to the face pipeline (a server usually
+   * wants {@code THROW}: a 422 error).
+   *
+   * @param options the re-ager's options
+   * @return the served model, owning the model and the detector
+   * @throws IOException if the model or the detector cannot be loaded
+   */
+  public static ServedModel open(ReAgeOptions options) throws IOException {
+    checkNotNull(options, "options");
+    FaceDetector det = options.openDetector();
+    try {
+      // The whole-image re-ager: the same options without a face pipeline.
+      ReAger reager = options.open(FullImageDetector.INSTANCE);
+      Optional<FacePipeline> pipeline = options.pipeline(det);
+      if (pipeline.isEmpty()) {
+        return new ServedModel(reager, null, det);
+      }
+      try {
+        return new ServedModel(reager, facesOn(reager, pipeline.get()), det);
+      } catch (IOException | RuntimeException e) {
+        reager.close();
+        throw e;
+      }
+    } catch (IOException | RuntimeException e) {
+      det.close();
+      throw e;
+    }
   }
 
   /**
@@ -36,7 +74,7 @@ public final class ServedModel implements AutoCloseable {
    *     {@link #withFacePipeline})
    */
   public static ServedModel of(ReAger reager) {
-    return new ServedModel(checkNoPipeline(reager), null);
+    return new ServedModel(checkNoPipeline(reager), null, null);
   }
 
   /**
@@ -52,9 +90,13 @@ public final class ServedModel implements AutoCloseable {
       throws IOException {
     checkNoPipeline(reager);
     checkNotNull(pipeline, "pipeline");
-    ReAger faces = ReAger.builder().setGenerator(new SharedGenerator(reager.generator()))
-        .optPipeline(pipeline).build();
-    return new ServedModel(reager, faces);
+    return new ServedModel(reager, facesOn(reager, pipeline), null);
+  }
+
+  /** A second re-ager with the pipeline, running the first one's loaded generator. */
+  private static ReAger facesOn(ReAger reager, FacePipeline pipeline) throws IOException {
+    return ReAger.builder().setGenerator(new SharedGenerator(reager.generator()))
+        .optFacePipeline(pipeline).build();
   }
 
   private static ReAger checkNoPipeline(ReAger reager) {
@@ -110,12 +152,18 @@ public final class ServedModel implements AutoCloseable {
     return m;
   }
 
-  /** Closes the model. Idempotent. */
+  /** Closes the model (and the detector, when {@link #open} opened it). Idempotent. */
   @Override
   public void close() {
-    if (faces != null) {
-      faces.close();
+    try {
+      if (faces != null) {
+        faces.close();
+      }
+      direct.close();
+    } finally {
+      if (detector != null) {
+        detector.close();
+      }
     }
-    direct.close();
   }
 }

@@ -29,9 +29,10 @@ import java.util.regex.Pattern;
  *       one model pass over a {@link CommunityRecipe#WINDOW}-pixel window.
  * </ul>
  *
- * <p>The default budget ({@link #ofMaxHeap()}) is the JVM's maximum heap ({@code -Xmx}). The ONNX
- * Runtime backend keeps its activations outside the heap, so with it the heap figure is a proxy
- * for the process's memory, not a bound on the heap itself. One target age is assumed; a sweep of
+ * <p>The figures are for the whole process, heap and native memory together: the ONNX Runtime
+ * and pure-Java backends keep their activations outside the heap. {@link #ofMachine()} (the
+ * {@code fran reage} default) is three quarters of the machine's memory; {@link #ofMaxHeap()} the
+ * JVM's maximum heap. One target age is assumed; a sweep of
  * N ages keeps N results (about 4 bytes per pixel each). Immutable and thread-safe.
  */
 public final class PhotoMemory {
@@ -83,11 +84,12 @@ public final class PhotoMemory {
   }
 
   private final long bytes;
-  private final boolean maxHeap;
+  /** Where the figure comes from, for messages ("" when given). */
+  private final String source;
 
-  private PhotoMemory(long bytes, boolean maxHeap) {
+  private PhotoMemory(long bytes, String source) {
     this.bytes = bytes;
-    this.maxHeap = maxHeap;
+    this.source = source;
   }
 
   /**
@@ -98,12 +100,40 @@ public final class PhotoMemory {
    */
   public static PhotoMemory of(long bytes) {
     checkArgument(bytes > 0, "memory budget must be > 0 bytes, got %s", bytes);
-    return new PhotoMemory(bytes, false);
+    return new PhotoMemory(bytes, "");
   }
 
   /** {@return the JVM's maximum heap ({@code -Xmx}, or the JVM's default) as the budget} */
   public static PhotoMemory ofMaxHeap() {
-    return new PhotoMemory(Runtime.getRuntime().maxMemory(), true);
+    return new PhotoMemory(Runtime.getRuntime().maxMemory(), ", the JVM's maximum heap (-Xmx)");
+  }
+
+  /**
+   * Returns the budget a process on this machine can count on: three quarters of its physical
+   * memory (the container's limit where the JVM sees one), or the JVM's maximum heap if that is
+   * larger or the memory size is unknown. The backends keep their activations outside the heap,
+   * so the heap alone would refuse photos the machine re-ages easily (a 2 GB default heap is
+   * smaller than one 1024-pixel pass of a width-64 U-Net).
+   *
+   * @return the budget
+   */
+  public static PhotoMemory ofMachine() {
+    long heap = Runtime.getRuntime().maxMemory();
+    long physical = physicalMemory();
+    if (physical <= 0 || physical / 4 * 3 <= heap) {
+      return ofMaxHeap();
+    }
+    return new PhotoMemory(physical / 4 * 3, ", 3/4 of this machine's memory of " + format(physical));
+  }
+
+  /** The machine's (or container's) memory in bytes, or 0 where the JVM does not tell it. */
+  private static long physicalMemory() {
+    java.lang.management.OperatingSystemMXBean os =
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      return sun.getTotalMemorySize();
+    }
+    return 0;
   }
 
   /**
@@ -207,12 +237,12 @@ public final class PhotoMemory {
    */
   public PixelLimit limit(Mode mode, UNetConfig model, int cropResolution) {
     long fixed = fixedBytes(mode, model, cropResolution);
-    String source = String.format(Locale.ROOT, "a memory budget of %s%s at %s, estimated at %s per "
-            + "megapixel%s%s", format(bytes), maxHeap ? ", the JVM's maximum heap (-Xmx)" : "", mode.label(),
+    String described = String.format(Locale.ROOT, "a memory budget of %s%s at %s, estimated at %s "
+            + "per megapixel%s%s", format(bytes), source, mode.label(),
         format(bytesPerPixel(mode, model) * 1_000_000L),
         fixed > 0 ? " + " + format(fixed) + " for the model pass" : "",
         mode == Mode.NONE ? "" : " for U-Net width " + model.baseWidth());
-    return new PixelLimit(maxPixels(mode, model, cropResolution), source);
+    return new PixelLimit(maxPixels(mode, model, cropResolution), described);
   }
 
   private static long modelPass(UNetConfig model) {
@@ -233,6 +263,6 @@ public final class PhotoMemory {
 
   @Override
   public String toString() {
-    return "PhotoMemory{" + format(bytes) + (maxHeap ? ", max heap" : "") + "}";
+    return "PhotoMemory{" + format(bytes) + source + "}";
   }
 }

@@ -107,7 +107,7 @@ public final class ReageCommand implements Callable<Integer> {
   @Option(names = "--memory",
       description = "Memory budget for one photo, e.g. 4g or 512m; a photo larger than it allows "
           + "at the chosen mode (measured bytes per megapixel, see docs/reliability.md) is refused "
-          + "before decoding. Default: the JVM's maximum heap (-Xmx).")
+          + "before decoding. Default: 3/4 of the machine's memory (or -Xmx if larger).")
   String memory;
 
   @Option(names = "--no-face", defaultValue = "warn", description = "warn (copy unchanged) or fail.")
@@ -289,7 +289,7 @@ public final class ReageCommand implements Callable<Integer> {
   }
 
   private PhotoMemory photoMemory() {
-    return memory == null ? PhotoMemory.ofMaxHeap() : PhotoMemory.parse(memory);
+    return memory == null ? PhotoMemory.ofMachine() : PhotoMemory.parse(memory);
   }
 
   private static List<Face> detect(ReAger reager, BufferedImage img) {

@@ -2,6 +2,7 @@ package io.github.fran4j.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.fran4j.core.pipeline.PhotoMemory;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -66,13 +67,21 @@ class ReageMemoryTest {
   }
 
   @Test
-  void withoutMemoryTheBudgetIsTheMaximumHeap() throws Exception {
+  void withoutMemoryTheBudgetIsThreeQuartersOfTheMachine() throws Exception {
     Path big = Files.write(tmp.resolve("big.png"), pngHeaderOnly(20000, 20000));
     StringWriter err = new StringWriter();
     assertThat(run(err, args(big))).isEqualTo(ExitCodes.FAILED);
+    long budget = PhotoMemory.ofMachine().bytes();
     assertThat(err.toString()).contains("400,000,000 pixels exceeds the pixel limit of "
-        + String.format(java.util.Locale.ROOT, "%,d", Runtime.getRuntime().maxMemory() / 3_360))
-        .contains("the JVM's maximum heap (-Xmx)");
+        + String.format(java.util.Locale.ROOT, "%,d", budget / 3_360))
+        .containsAnyOf("3/4 of this machine's memory", "the JVM's maximum heap (-Xmx)");
+    // Where the machine tells its memory and it exceeds the heap, that is the default.
+    long physical = ((com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+    if (physical / 4 * 3 > Runtime.getRuntime().maxMemory()) {
+      assertThat(budget).isEqualTo(physical / 4 * 3);
+      assertThat(err.toString()).contains("3/4 of this machine's memory");
+    }
   }
 
   @Test

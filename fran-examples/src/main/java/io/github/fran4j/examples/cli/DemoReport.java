@@ -29,7 +29,8 @@ import java.util.Map;
  * The demo's evaluation and report: re-ages held-out identities from several input ages to several
  * target ages, measures them with {@link ReAgingMetrics} (L1 and PSNR beside the identity
  * baseline, change captured per target-age band, delta correlation), and writes a contact sheet
- * (input, re-aged, truth and a heat map of the model's per-pixel change), an age sweep of one
+ * (input, re-aged, truth, and heat maps of the model's and the true per-pixel change on one
+ * scale), an age sweep of one
  * held-out identity, {@code metrics.json} and {@code report.html}.
  */
 final class DemoReport {
@@ -196,11 +197,14 @@ final class DemoReport {
     return row;
   }
 
-  private static BufferedImage contactSheet(List<BufferedImage[]> rows) {
+  /** Rows per identity: re-aged, truth, the model's change and the true change as heat maps. */
+  static final int ROWS = 4;
+
+  static BufferedImage contactSheet(List<BufferedImage[]> rows) {
     int cols = 1 + SHEET_TO.length;
     int header = 28;
     int label = 70;
-    BufferedImage out = new BufferedImage(label + cols * CELL, header + 3 * rows.size() * CELL,
+    BufferedImage out = new BufferedImage(label + cols * CELL, header + ROWS * rows.size() * CELL,
         BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
@@ -216,23 +220,29 @@ final class DemoReport {
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     for (int r = 0; r < rows.size(); r++) {
       BufferedImage[] row = rows.get(r);
-      int yModel = header + 3 * r * CELL;
+      int yModel = header + ROWS * r * CELL;
       int yTruth = yModel + CELL;
       int yHeat = yTruth + CELL;
+      int yTrueHeat = yHeat + CELL;
       g.setColor(Color.DARK_GRAY);
       g.drawString("re-aged", 6, yModel + CELL / 2);
       g.drawString("truth", 6, yTruth + CELL / 2);
       g.drawString("change", 6, yHeat + CELL / 2 - 7);
       g.drawString("(model)", 6, yHeat + CELL / 2 + 8);
+      g.drawString("change", 6, yTrueHeat + CELL / 2 - 7);
+      g.drawString("(truth)", 6, yTrueHeat + CELL / 2 + 8);
       g.drawImage(row[0], label, yModel, CELL, CELL, null);
       g.drawImage(row[0], label, yTruth, CELL, CELL, null);
       g.setColor(Color.BLACK);
-      g.fillRect(label, yHeat, CELL, CELL); // the input has no change
+      g.fillRect(label, yHeat, CELL, 2 * CELL); // the input has no change
       for (int c = 0; c < SHEET_TO.length; c++) {
         int x = label + (c + 1) * CELL;
         g.drawImage(row[1 + c], x, yModel, CELL, CELL, null);
         g.drawImage(row[1 + SHEET_TO.length + c], x, yTruth, CELL, CELL, null);
         g.drawImage(heatMap(row[0], row[1 + c]), x, yHeat, CELL, CELL, null);
+        // The true change on the same scale: where the two heat rows differ, the model misses.
+        g.drawImage(heatMap(row[0], row[1 + SHEET_TO.length + c]), x, yTrueHeat, CELL, CELL,
+            null);
       }
     }
     g.dispose();
@@ -350,8 +360,10 @@ final class DemoReport {
         <th>change captured</th><th>delta correlation</th></tr>
         %s</table>
         <h2>Contact sheet</h2>
-        <p>Each identity: the input at %d re-aged to %s, the ground truth, and a heat map of the
-        model's per-pixel change (black: none; red, yellow, white: up to %.2f mean RGB change).</p>
+        <p>Each identity: the input at %d re-aged to %s, the ground truth, then two heat maps on
+        one scale (black: no change; red, yellow, white: up to %.2f mean RGB change): the model's
+        per-pixel change, and below it the true change (truth - input). Where the two heat rows
+        differ, the model misses or invents change.</p>
         <img src="contact-sheet.png" alt="contact sheet">
         <h2>Age sweep</h2>
         <p>One held-out identity re-aged from %d to every age of the dataset (top) beside the

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.awt.image.BufferedImage;
 import org.junit.jupiter.api.Test;
 
-/** The contact sheet's change heat map, against hand-computed colours. */
+/** The contact sheet's change heat maps, against hand-computed colours. */
 class DemoReportTest {
   @Test
   void heatMapIsBlackWithoutChangeAndWhiteAtFullScale() {
@@ -18,6 +18,33 @@ class DemoReportTest {
     BufferedImage h = DemoReport.heatMap(a, b);
     assertThat(h.getRGB(0, 0) & 0xFFFFFF).isEqualTo(0x000000);
     assertThat(h.getRGB(1, 0) & 0xFFFFFF).isEqualTo(0xFFFFFF);
+  }
+
+  @Test
+  void contactSheetShowsTheModelsAndTheTrueChangeInTheirOwnRows() {
+    BufferedImage input = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB); // black
+    BufferedImage white = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 8; y++) {
+      for (int x = 0; x < 8; x++) {
+        white.setRGB(x, y, 0xFFFFFF);
+      }
+    }
+    int n = DemoReport.SHEET_TO.length;
+    BufferedImage[] row = new BufferedImage[1 + 2 * n];
+    row[0] = input;
+    for (int c = 0; c < n; c++) {
+      row[1 + c] = input; // the model changes nothing
+      row[1 + n + c] = white; // the truth changes everything
+    }
+    BufferedImage sheet = DemoReport.contactSheet(java.util.List.of(row, row));
+    assertThat(sheet.getHeight()).isEqualTo(28 + 2 * DemoReport.ROWS * 128);
+    int x = 70 + 128 + 64; // the first target's column, mid-cell
+    int modelHeat = 28 + 2 * 128 + 64;
+    int trueHeat = 28 + 3 * 128 + 64;
+    assertThat(sheet.getRGB(x, modelHeat) & 0xFFFFFF).isEqualTo(0x000000);
+    assertThat(sheet.getRGB(x, trueHeat) & 0xFFFFFF).isEqualTo(0xFFFFFF);
+    assertThat(sheet.getRGB(x, 28 + DemoReport.ROWS * 128 + 3 * 128 + 64) & 0xFFFFFF)
+        .as("second identity's true change").isEqualTo(0xFFFFFF);
   }
 
   @Test

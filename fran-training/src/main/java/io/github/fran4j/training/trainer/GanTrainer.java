@@ -374,6 +374,7 @@ public final class GanTrainer implements AutoCloseable {
     // The cosine spans the planned run, not --max-steps: a step limit stops a run without
     // changing its schedule, so a resumed run keeps the rates of an uninterrupted one.
     long span = cfg.lrScheduleSteps() > 0 ? cfg.lrScheduleSteps() : (long) cfg.epochs() * bpe;
+    boolean limitReached = false;
     while (epoch < cfg.epochs()) {
       long start = System.nanoTime();
       double lrG = cfg.learningRate(cfg.lrG(), epoch, globalStep, span);
@@ -398,13 +399,27 @@ public final class GanTrainer implements AutoCloseable {
               pb.setExtraMessage("G " + fmt(l.g()) + " D " + fmt(l.d()));
             }
             boolean limit = cfg.maxSteps() > 0 && globalStep >= cfg.maxSteps();
+            if (limit && !stopRequested && batch == bpe) {
+              limitReached = true; // a complete epoch: validated and saved as usual, then stop
+              break;
+            }
             if (stopRequested || limit) {
               checkpoint();
               LOG.info("{} at epoch {}, batch {}/{}, step {}; checkpoint written, continue with "
                   + "--resume", stopRequested ? "stopped" : "step limit reached", epoch + 1, batch,
                   bpe, globalStep);
+              List<EpochMetrics> ended = history;
+              if (!stopRequested) {
+                // A step limit still validates where it ends (not saved to metrics.csv: the
+                // epoch is incomplete and a --resume finishes it).
+                EpochMetrics m = validate(lrG, lrD, (System.nanoTime() - start) / 1e9);
+                LOG.info("validation at step {}: val L1 {} (identity {}), change captured {}",
+                    globalStep, fmt(m.valL1()), fmt(m.identityL1()), fmt(m.changeCaptured()));
+                ended = new java.util.ArrayList<>(history);
+                ended.add(m);
+              }
               return new Result(stopRequested ? Outcome.STOPPED : Outcome.MAX_STEPS, epoch,
-                  globalStep, history);
+                  globalStep, ended);
             }
           }
         }
@@ -423,6 +438,9 @@ public final class GanTrainer implements AutoCloseable {
           fmt(m.trainG()), fmt(m.trainD()), fmt(m.valL1()), fmt(m.identityL1()),
           fmt(m.valPsnr()), fmt(m.identityPsnr()), fmt(m.changeCaptured()));
       listener.onEpoch(m);
+      if (limitReached) {
+        return new Result(Outcome.MAX_STEPS, epoch, globalStep, history);
+      }
       if (stopRequested) {
         return new Result(Outcome.STOPPED, epoch, globalStep, history);
       }

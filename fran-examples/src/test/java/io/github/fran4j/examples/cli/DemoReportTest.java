@@ -47,6 +47,24 @@ class DemoReportTest {
         .as("second identity's true change").isEqualTo(0xFFFFFF);
   }
 
+  private static io.github.fran4j.training.trainer.EpochMetrics epoch(int n, double seconds,
+      double valL1) {
+    double nan = Double.NaN;
+    return new io.github.fran4j.training.trainer.EpochMetrics(n, 40L * n, 1e-3, 1e-4, nan, nan,
+        nan, nan, nan, nan, nan, valL1, nan, 0.05, nan, seconds, nan, nan, nan, nan, nan);
+  }
+
+  @Test
+  void curveAboveTheBaselineCountsOnlyAfterTheFirstMinute() {
+    var epochs = java.util.List.of(epoch(1, 30, 0.07), epoch(2, 30, 0.06), epoch(3, 30, 0.04),
+        epoch(4, 30, 0.051), epoch(5, 30, 0.03));
+    // Epochs 1 and 2 end at 30 s and 60 s: inside the first minute, not counted.
+    assertThat(DemoReport.epochsAboveBaseline(epochs, 60)).containsExactly(4);
+    assertThat(DemoReport.curveSentence(epochs)).contains("1 of 3 validations").contains("[4]");
+    assertThat(DemoReport.curveSentence(java.util.List.of(epoch(1, 30, 0.07), epoch(2, 40, 0.04))))
+        .contains("stayed below").contains("all 1 validations");
+  }
+
   @Test
   void heatRunsThroughRedAndYellow() {
     assertThat(DemoReport.heat(1f / 3)).isEqualTo(0xFF0000);

@@ -98,7 +98,7 @@ public final class EvalCommand implements Callable<Integer> {
     if (det != FullImageDetector.INSTANCE) {
       rb.optPipeline(face.pipeline(det, maxPixels, NoFacePolicy.THROW));
     }
-    try (FaceEstimator age = open(ageModel, ageModelSpec);
+    try (det; FaceEstimator age = open(ageModel, ageModelSpec);
         FaceEstimator id = open(identityModel, identityModelSpec);
         ReAger reager = rb.build()) {
       PhotoEvaluation.Result r = PhotoEvaluation.builder().setReAger(reager).setPhotos(labelled)

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packages of fran-onnx form layers without cycles: {@code format} (the file contract) below
- * {@code runtime}, {@code export} above both, and {@code backend} (the provider) on top. Read from
+ * {@code runtime}, {@code export} above both, and {@code backend} (the provider) on top;
+ * {@code face} uses the runtime and {@code eval} the face models. Read from
  * the sources: every import and fully qualified name of another fran-onnx package counts.
  */
 class PackageLayersTest {
@@ -30,6 +31,7 @@ class PackageLayersTest {
       "format", Set.of(),
       "runtime", Set.of("format"),
       "face", Set.of("runtime"),
+      "eval", Set.of("face", "runtime"),
       "export", Set.of("format", "runtime"),
       "backend", Set.of("format", "runtime", "export"));
 

@@ -76,6 +76,11 @@ public final class FacePipeline {
     return cropResolution;
   }
 
+  /** {@return the aligner that turns a face into its crop (and so where a face's change may go)} */
+  public FaceAligner aligner() {
+    return aligner;
+  }
+
   /** {@return the largest accepted image, in pixels} */
   public long maxPixels() {
     return maxPixels;

@@ -230,6 +230,7 @@ public final class DemoCommand implements Callable<Integer> {
     Path html = report.write(out, runDir, result, cfg, Duration.ofNanos(System.nanoTime() - t0));
     o.println();
     o.println(report.verdict());
+    o.println(DemoReport.curveSentence(result.metrics()));
     o.println("Report: " + html.toAbsolutePath());
     return 0;
   }

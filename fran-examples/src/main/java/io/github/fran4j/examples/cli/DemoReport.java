@@ -29,7 +29,8 @@ import java.util.Map;
  * The demo's evaluation and report: re-ages held-out identities from several input ages to several
  * target ages, measures them with {@link ReAgingMetrics} (L1 and PSNR beside the identity
  * baseline, change captured per target-age band, delta correlation), and writes a contact sheet
- * (input, re-aged, truth and a heat map of the model's per-pixel change), an age sweep of one
+ * (input, re-aged, truth, and heat maps of the model's and the true per-pixel change on one
+ * scale), an age sweep of one
  * held-out identity, {@code metrics.json} and {@code report.html}.
  */
 final class DemoReport {
@@ -196,11 +197,14 @@ final class DemoReport {
     return row;
   }
 
-  private static BufferedImage contactSheet(List<BufferedImage[]> rows) {
+  /** Rows per identity: re-aged, truth, the model's change and the true change as heat maps. */
+  static final int ROWS = 4;
+
+  static BufferedImage contactSheet(List<BufferedImage[]> rows) {
     int cols = 1 + SHEET_TO.length;
     int header = 28;
     int label = 70;
-    BufferedImage out = new BufferedImage(label + cols * CELL, header + 3 * rows.size() * CELL,
+    BufferedImage out = new BufferedImage(label + cols * CELL, header + ROWS * rows.size() * CELL,
         BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
@@ -216,23 +220,29 @@ final class DemoReport {
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     for (int r = 0; r < rows.size(); r++) {
       BufferedImage[] row = rows.get(r);
-      int yModel = header + 3 * r * CELL;
+      int yModel = header + ROWS * r * CELL;
       int yTruth = yModel + CELL;
       int yHeat = yTruth + CELL;
+      int yTrueHeat = yHeat + CELL;
       g.setColor(Color.DARK_GRAY);
       g.drawString("re-aged", 6, yModel + CELL / 2);
       g.drawString("truth", 6, yTruth + CELL / 2);
       g.drawString("change", 6, yHeat + CELL / 2 - 7);
       g.drawString("(model)", 6, yHeat + CELL / 2 + 8);
+      g.drawString("change", 6, yTrueHeat + CELL / 2 - 7);
+      g.drawString("(truth)", 6, yTrueHeat + CELL / 2 + 8);
       g.drawImage(row[0], label, yModel, CELL, CELL, null);
       g.drawImage(row[0], label, yTruth, CELL, CELL, null);
       g.setColor(Color.BLACK);
-      g.fillRect(label, yHeat, CELL, CELL); // the input has no change
+      g.fillRect(label, yHeat, CELL, 2 * CELL); // the input has no change
       for (int c = 0; c < SHEET_TO.length; c++) {
         int x = label + (c + 1) * CELL;
         g.drawImage(row[1 + c], x, yModel, CELL, CELL, null);
         g.drawImage(row[1 + SHEET_TO.length + c], x, yTruth, CELL, CELL, null);
         g.drawImage(heatMap(row[0], row[1 + c]), x, yHeat, CELL, CELL, null);
+        // The true change on the same scale: where the two heat rows differ, the model misses.
+        g.drawImage(heatMap(row[0], row[1 + SHEET_TO.length + c]), x, yTrueHeat, CELL, CELL,
+            null);
       }
     }
     g.dispose();
@@ -275,6 +285,50 @@ final class DemoReport {
     return head + " " + o.sentence();
   }
 
+  /** Training time after which the held-out curve should stay below the baseline (the goal). */
+  static final double SETTLE_SECONDS = 60;
+
+  /**
+   * Returns the epochs that end after the first {@code settleSeconds} of training (cumulative
+   * epoch wall time) with a held-out L1 above the identity baseline: the curve going back above
+   * "doing nothing".
+   *
+   * @param epochs the validated epochs in order
+   * @param settleSeconds the training time to skip
+   * @return those epochs' numbers, empty when the curve stayed below the baseline
+   */
+  static List<Integer> epochsAboveBaseline(List<EpochMetrics> epochs, double settleSeconds) {
+    List<Integer> above = new ArrayList<>();
+    double t = 0;
+    for (EpochMetrics m : epochs) {
+      t += m.seconds();
+      if (t > settleSeconds && m.valL1() > m.identityL1()) {
+        above.add(m.epoch());
+      }
+    }
+    return above;
+  }
+
+  /** {@return one sentence on the validation curve against the baseline after its first minute} */
+  static String curveSentence(List<EpochMetrics> epochs) {
+    List<Integer> above = epochsAboveBaseline(epochs, SETTLE_SECONDS);
+    double t = 0;
+    int after = 0;
+    for (EpochMetrics m : epochs) {
+      t += m.seconds();
+      after += t > SETTLE_SECONDS ? 1 : 0;
+    }
+    if (after == 0) {
+      return "Training ended within its first minute, so the validation curve has no settled part.";
+    }
+    return above.isEmpty()
+        ? String.format(Locale.ROOT, "After its first minute of training the held-out error stayed "
+            + "below that of returning the input unchanged in all %d validations.", after)
+        : String.format(Locale.ROOT, "After its first minute of training the held-out error went "
+            + "back above that of returning the input unchanged in %d of %d validations (epochs "
+            + "%s).", above.size(), after, above);
+  }
+
   /** Change captured at which the demo calls the model one that re-ages. */
   static final double GOAL = 0.5;
 
@@ -306,6 +360,9 @@ final class DemoReport {
     j.addProperty("steps", result.globalStep());
     j.addProperty("backend", backend);
     j.addProperty("seconds", total.getSeconds());
+    com.google.gson.JsonArray above = new com.google.gson.JsonArray();
+    epochsAboveBaseline(epochs, SETTLE_SECONDS).forEach(above::add);
+    j.add("epochsAboveBaselineAfterFirstMinute", above);
     AtomicFiles.writeString(out.resolve("metrics.json"),
         new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(j) + "\n");
 
@@ -350,14 +407,17 @@ final class DemoReport {
         <th>change captured</th><th>delta correlation</th></tr>
         %s</table>
         <h2>Contact sheet</h2>
-        <p>Each identity: the input at %d re-aged to %s, the ground truth, and a heat map of the
-        model's per-pixel change (black: none; red, yellow, white: up to %.2f mean RGB change).</p>
+        <p>Each identity: the input at %d re-aged to %s, the ground truth, then two heat maps on
+        one scale (black: no change; red, yellow, white: up to %.2f mean RGB change): the model's
+        per-pixel change, and below it the true change (truth - input). Where the two heat rows
+        differ, the model misses or invents change.</p>
         <img src="contact-sheet.png" alt="contact sheet">
         <h2>Age sweep</h2>
         <p>One held-out identity re-aged from %d to every age of the dataset (top) beside the
         ground truth (bottom).</p>
         <img src="age-sweep.png" alt="age sweep">
         <h2>Training</h2>
+        <p>%s</p>
         <img src="%s/change.png" alt="change captured per epoch">
         <img src="%s/validation.png" alt="validation L1"> <img src="%s/losses.png" alt="losses">
         <table><tr><th>epoch</th><th>step</th><th>train G</th><th>train D</th><th>val L1</th>
@@ -374,7 +434,8 @@ final class DemoReport {
             DemoCommand.human(total), esc(backend), o.pairs(),
             java.util.Arrays.toString(EVAL_AGES), o.modelL1(), o.modelPsnr(), o.identityL1(),
             o.identityPsnr(), bandRows, SHEET_FROM, java.util.Arrays.toString(SHEET_TO),
-            HEAT_FULL_SCALE, SHEET_FROM, rel, rel, rel, rows, rel, rel, rel);
+            HEAT_FULL_SCALE, SHEET_FROM, esc(curveSentence(epochs)), rel, rel, rel, rows, rel, rel,
+            rel);
     Path report = out.resolve("report.html");
     AtomicFiles.writeString(report, html);
     return report;

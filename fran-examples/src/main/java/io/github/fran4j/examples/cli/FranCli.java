@@ -23,6 +23,7 @@ import picocli.CommandLine.ScopeType;
       ExportCommand.class,
       ReageCommand.class,
       DemoCommand.class,
+      EvalCommand.class,
       BenchCommand.class,
       BenchCaseCommand.class,
       InspectCommand.class,

@@ -131,7 +131,8 @@ public final class TrainCommand implements Callable<Integer> {
   boolean resume;
 
   @Option(names = "--max-steps", paramLabel = "N", defaultValue = "0",
-      description = "Stop (with a checkpoint) after N steps in total; 0 = no limit.")
+      description = "Stop (with a checkpoint and a validation) after N steps in total; 0 = no "
+          + "limit.")
   long maxSteps;
 
   @Option(names = "--seed", paramLabel = "S", defaultValue = "0",

@@ -76,6 +76,25 @@ final class OrtModel implements AutoCloseable {
     return session.getOutputNames();
   }
 
+  /** Returns the declared shape of every tensor output by name (-1 for dynamic axes). */
+  Map<String, long[]> outputShapes() {
+    try {
+      Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+      for (Map.Entry<String, NodeInfo> e : session.getOutputInfo().entrySet()) {
+        shapes.put(e.getKey(), e.getValue().getInfo() instanceof TensorInfo
+            ? ((TensorInfo) e.getValue().getInfo()).getShape() : new long[0]);
+      }
+      return shapes;
+    } catch (OrtException e) {
+      throw new ModelFormatException(file + ": cannot read its outputs: " + e.getMessage(), e);
+    }
+  }
+
+  /** Returns the model file. */
+  Path file() {
+    return file;
+  }
+
   /**
    * Runs the model and returns every output as a flat float array, keyed by name.
    *

@@ -517,6 +517,7 @@ public final class GanTrainer implements AutoCloseable {
     // The cosine spans the planned run, not --max-steps: a step limit stops a run without
     // changing its schedule, so a resumed run keeps the rates of an uninterrupted one.
     long span = hp.lrScheduleSteps() > 0 ? hp.lrScheduleSteps() : (long) opts.epochs() * bpe;
+    boolean limitReached = false;
     while (epoch < opts.epochs()) {
       long start = System.nanoTime();
       double lrG = hp.learningRate(hp.lrG(), epoch, globalStep, span);
@@ -544,11 +545,28 @@ public final class GanTrainer implements AutoCloseable {
               x.onStep(e);
             }
             boolean limit = opts.maxSteps() > 0 && globalStep >= opts.maxSteps();
+            if (limit && !stopRequested && batch == bpe) {
+              limitReached = true; // a complete epoch: validated and saved as usual, then stop
+              break;
+            }
             if (stopRequested || limit) {
               step.flush(lrG, lrD);
               checkpoint();
+              List<EpochMetrics> ended = history;
+              if (!stopRequested) {
+                // A step limit still validates where it ends (not saved to metrics.csv: the
+                // epoch is incomplete and a --resume finishes it).
+                Validation.Result v = validation.run();
+                EpochMetrics m = Validation.metrics((int) epoch + 1, globalStep, lrG, lrD,
+                    epochSums, lpips != null, v, (System.nanoTime() - start) / 1e9 - v.seconds());
+                LOG.info("validation at step {}: val L1 {} (identity {}), change captured {}",
+                    globalStep, LogListener.fmt(m.valL1()), LogListener.fmt(m.identityL1()),
+                    LogListener.fmt(m.changeCaptured()));
+                ended = new ArrayList<>(history);
+                ended.add(m);
+              }
               return new Result(stopRequested ? Outcome.STOPPED : Outcome.MAX_STEPS, epoch,
-                  globalStep, history);
+                  globalStep, ended);
             }
           }
         }
@@ -576,6 +594,9 @@ public final class GanTrainer implements AutoCloseable {
           .setSeed(hp.seed()).setDatasetFingerprint(
               Provenance.datasetFingerprint(cfg.options().dataDir()))
           .setFamily(hp.unet().family()).build().addTo(g.toStateDict()));
+      if (limitReached) {
+        return new Result(Outcome.MAX_STEPS, epoch, globalStep, history);
+      }
       if (stopRequested) {
         return new Result(Outcome.STOPPED, epoch, globalStep, history);
       }

@@ -117,16 +117,28 @@ class GanTrainerTest {
     GanTrainer.Result first = fit(tiny(cut).optMaxSteps(6).build(), false);
     assertThat(first.outcome()).isEqualTo(GanTrainer.Outcome.MAX_STEPS);
     assertThat(first.globalStep()).isEqualTo(6);
+    // The limit still validates where it stops, but only complete epochs go to metrics.csv.
+    assertThat(first.metrics()).extracting(EpochMetrics::globalStep).containsExactly(4L, 6L);
+    assertThat(first.metrics().get(1).valL1()).isFinite();
+    assertThat(Files.readAllLines(cut.resolve("metrics.csv"))).hasSize(2);
     GanTrainer.Result second = fit(tiny(cut).build(), true);
     assertThat(second.outcome()).isEqualTo(GanTrainer.Outcome.COMPLETED);
     assertThat(second.globalStep()).isEqualTo(8);
+
+    // A step limit at the end of epoch 1 validates that epoch as usual, then stops.
+    Path limitCut = tmp.resolve("limit-cut");
+    GanTrainer.Result limited = fit(tiny(limitCut).optMaxSteps(4).build(), false);
+    assertThat(limited.outcome()).isEqualTo(GanTrainer.Outcome.MAX_STEPS);
+    assertThat(limited.metrics()).extracting(EpochMetrics::globalStep).containsExactly(4L);
+    assertThat(Files.readAllLines(limitCut.resolve("metrics.csv"))).hasSize(2);
+    assertThat(fit(tiny(limitCut).build(), true).globalStep()).isEqualTo(8);
 
     // Stopped after epoch 1 (epochs = 1), then resumed with epochs = 2.
     Path epochCut = tmp.resolve("epoch-cut");
     fit(tiny(epochCut).optEpochs(1).build(), false);
     fit(tiny(epochCut).build(), true);
 
-    for (Path run : new Path[] {cut, epochCut}) {
+    for (Path run : new Path[] {cut, limitCut, epochCut}) {
       assertSameWeights(latest(full, "generator.safetensors"), latest(run, "generator.safetensors"));
       assertSameWeights(latest(full, "discriminator.safetensors"),
           latest(run, "discriminator.safetensors"));

@@ -1,8 +1,8 @@
 package io.github.fran4j.examples.cli;
 
+import io.github.fran4j.core.ReAgeOptions;
 import io.github.fran4j.core.ReAger;
 import io.github.fran4j.core.pipeline.FaceDetector;
-import io.github.fran4j.core.pipeline.FullImageDetector;
 import io.github.fran4j.core.pipeline.NoFacePolicy;
 import io.github.fran4j.core.pipeline.Photos;
 import io.github.fran4j.onnx.eval.EvaluationReport;
@@ -93,14 +93,14 @@ public final class EvalCommand implements Callable<Integer> {
     }
     List<LabelledPhoto> labelled = LabelledPhoto.scan(photos, agesCsv);
     double[] targets = ages.stream().mapToDouble(Double::doubleValue).toArray();
-    FaceDetector det = face.openDetector();
-    ReAger.Builder rb = ReAger.builder().setModel(model).optMaxPixels(maxPixels);
-    if (det != FullImageDetector.INSTANCE) {
-      rb.optPipeline(face.pipeline(det, maxPixels, NoFacePolicy.THROW));
-    }
-    try (det; FaceEstimator age = open(ageModel, ageModelSpec);
+    face.validate(spec.commandLine());
+    // The one options -> ReAger mapping; evaluation wants an error, not a pass-through, on no face.
+    ReAgeOptions options = face.apply(ReAgeOptions.builder().setModel(model.toString())
+        .optMaxPixels(maxPixels).optNoFacePolicy(NoFacePolicy.THROW)).build();
+    try (FaceDetector det = options.openDetector();
+        FaceEstimator age = open(ageModel, ageModelSpec);
         FaceEstimator id = open(identityModel, identityModelSpec);
-        ReAger reager = rb.build()) {
+        ReAger reager = options.open(det)) {
       PhotoEvaluation.Result r = PhotoEvaluation.builder().setReAger(reager).setPhotos(labelled)
           .setTargetAges(targets).optAgeModel(age).optIdentityModel(id).optMaxPixels(maxPixels)
           .build().run();

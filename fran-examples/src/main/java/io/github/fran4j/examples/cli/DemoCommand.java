@@ -45,7 +45,7 @@ import picocli.CommandLine.Spec;
     })
 public final class DemoCommand implements Callable<Integer> {
   /** The demo's default step plan (see docs/training.md, "The fast recipe"). */
-  static final int DEFAULT_STEPS = 2400;
+  static final int DEFAULT_STEPS = 1400;
 
   @Spec CommandSpec spec;
 
@@ -94,6 +94,10 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Short epochs give the charts points (default: ${DEFAULT-VALUE}).")
   int batchesPerEpoch;
 
+  @Option(names = "--batch-identities", paramLabel = "K", defaultValue = "8",
+      description = "Identities per batch (default: ${DEFAULT-VALUE}).")
+  int batchIdentities;
+
   @Option(names = "--lr-g", paramLabel = "X",
       description = "Generator learning rate (default: the recipe's; 1e-3 for fast).")
   Double lrG;
@@ -127,15 +131,15 @@ public final class DemoCommand implements Callable<Integer> {
     String userOnly = "without --model and --input (the demo trains and re-ages its own faces)";
     OptionChecks c = OptionChecks.of(spec.commandLine());
     for (String opt : List.of("--steps", "--minutes", "--recipe", "--identities",
-        "--val-identities", "--size", "--width", "--upsampling", "--batches-per-epoch", "--lr-g",
-        "--seed")) {
+        "--val-identities", "--size", "--width", "--upsampling", "--batches-per-epoch",
+        "--batch-identities", "--lr-g", "--seed")) {
       c.onlyWhen(opt, !user, training);
     }
     c.onlyWhen("--from", user, userOnly).onlyWhen("--to", user, userOnly);
     c.atLeast("--steps", steps, 1).positive("--minutes", minutes)
         .atLeast("--identities", identities, 2).atLeast("--val-identities", valIdentities, 1)
         .inRange("--size", size, 16, 1024).atLeast("--batches-per-epoch", batchesPerEpoch, 1)
-        .age("--from", from);
+        .inRange("--batch-identities", batchIdentities, 1, 64).age("--from", from);
     if (size % 16 != 0) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--size " + size + " must be a multiple of 16");
@@ -197,6 +201,7 @@ public final class DemoCommand implements Callable<Integer> {
         .optDiscriminatorWidth(Math.max(8, width))
         .optEpochs((steps + batchesPerEpoch - 1) / batchesPerEpoch)
         .optBatchesPerEpoch(batchesPerEpoch)
+        .optIdentitiesPerBatch(batchIdentities)
         .optSeed(seed)
         .optProgressBar(true);
     if (lrG != null) {

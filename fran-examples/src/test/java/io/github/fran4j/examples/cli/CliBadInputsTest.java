@@ -104,6 +104,7 @@ class CliBadInputsTest {
       DEMO + "--model FAKE --input IMG --from 200|2|--from 200 must be an age in years in [0, 150]",
       DEMO + "--model FAKE --input IMG --to 30,151|2|--to 151 must be an age",
       DEMO + "--identities 0|2|--identities",
+      DEMO + "--batch-identities 0|2|--batch-identities 0",
       DEMO + "--val-identities -1|2|--val-identities",
       DEMO + "--steps -5|2|--steps",
       DEMO + "--lr-g -1|2|--lr-g",

@@ -169,6 +169,12 @@ public final class DemoCommand implements Callable<Integer> {
     if (model != null) {
       return reageUserImage(o);
     }
+    // The demo prints its own line per epoch; the trainer's log would repeat each one, and its
+    // LPIPS warning is about weights a demo never has. Set before the trainer's logger exists.
+    String trainerLog = "org.slf4j.simpleLogger.log." + GanTrainer.class.getName();
+    if (System.getProperty(trainerLog) == null) {
+      System.setProperty(trainerLog, "error");
+    }
     if (valIdentities < 1 || identities < 2) {
       err.println("need at least 2 training identities and 1 held-out identity");
       return 2;

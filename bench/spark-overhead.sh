@@ -60,14 +60,18 @@ done
   echo "java: $(java -version 2>&1 | head -1)"
   echo "images: $count random-pixel 256x256 PNGs; model: $out/ref.onnx (width 64, depth 4, fp32)"
   echo
-  echo "| run | wall (s) | images/s (wall) | re-aging stage (s) | images/s (stage) | load before | load after |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| run | wall (s) | images/s (wall) | re-aging stage (s) | images/s (stage) | images/s (steady) | load before | load after |"
+  echo "|---|---|---|---|---|---|---|---|"
 } > "$out/results.md"
 
-# time_run NAME OUTPUT_DIR COMMAND...: one timed run, one results row.
+# time_run NAME OUTPUT_DIR BATCH COMMAND...: one timed run, one results row. The steady rate is
+# read the same way for both programs, from the outputs' modification times: the images re-aged
+# after the first batch's outputs were written, over the time from those to the last batch's.
+# It leaves out start-up, model opening and the first (warm-up) batch in both, so it compares the
+# per-image loops alone.
 time_run() {
-  local name="$1" dir="$2"
-  shift 2
+  local name="$1" dir="$2" batch="$3"
+  shift 3
   rm -rf "$dir"
   local before after t0 t1
   before=$(uptime | sed 's/.*load average: //')
@@ -79,18 +83,22 @@ time_run() {
   # Spark logs "Job 0 finished: ..., took 12.3 s" (or "... took 12345 ms").
   local stage
   stage=$(sed -n 's/.*Job 0 finished.* took \([0-9.]*\) \(m\{0,1\}s\).*/\1 \2/p' "$dir.log" | head -1)
+  local steady
+  steady=$(find "$dir" -maxdepth 1 -name '*.png' -printf '%T@\n' | sort -n | awk -v k="$batch" \
+    '{ t[NR] = $1 } END { if (NR > k && t[NR] > t[1]) printf "%.3f", (NR - k) / (t[NR] - t[1]); else print "-" }')
   awk -v n="$name" -v a="$t0" -v b="$t1" -v c="$count" -v lb="$before" -v la="$after" -v st="$stage" \
+      -v sr="$steady" \
     'BEGIN { split(st, p, " "); s = p[2] == "ms" ? p[1] / 1000 : p[1];
-             printf "| %s | %.1f | %.3f | %s | %s | %s | %s |\n", n, b - a, c / (b - a),
-               st == "" ? "-" : sprintf("%.1f", s), st == "" ? "-" : sprintf("%.3f", c / s), lb, la }' \
+             printf "| %s | %.1f | %.3f | %s | %s | %s | %s | %s |\n", n, b - a, c / (b - a),
+               st == "" ? "-" : sprintf("%.1f", s), st == "" ? "-" : sprintf("%.3f", c / s), sr, lb, la }' \
     >> "$out/results.md"
 }
 
 common=(--model "$out/ref.onnx" --input "$out/in" --from 30 --to 70 --face full)
-time_run "fran reage, one JVM" "$out/out-reage" run -jar "$fran_jar" reage "${common[@]}" --output "$out/out-reage"
-time_run "job, local[1], --batch-size 1" "$out/out-l1b1" run "$log4j" -jar "$spark_jar" --master 'local[1]' "${common[@]}" --output "$out/out-l1b1" --batch-size 1
-time_run "job, local[1], --batch-size 4" "$out/out-l1b4" run "$log4j" -jar "$spark_jar" --master 'local[1]' "${common[@]}" --output "$out/out-l1b4" --batch-size 4
-time_run "job, local[2], --batch-size 4" "$out/out-l2b4" run "$log4j" -jar "$spark_jar" --master 'local[2]' "${common[@]}" --output "$out/out-l2b4" --batch-size 4
+time_run "fran reage, one JVM" "$out/out-reage" 1 run -jar "$fran_jar" reage "${common[@]}" --output "$out/out-reage"
+time_run "job, local[1], --batch-size 1" "$out/out-l1b1" 1 run "$log4j" -jar "$spark_jar" --master 'local[1]' "${common[@]}" --output "$out/out-l1b1" --batch-size 1
+time_run "job, local[1], --batch-size 4" "$out/out-l1b4" 4 run "$log4j" -jar "$spark_jar" --master 'local[1]' "${common[@]}" --output "$out/out-l1b4" --batch-size 4
+time_run "job, local[2], --batch-size 4" "$out/out-l2b4" 8 run "$log4j" -jar "$spark_jar" --master 'local[2]' "${common[@]}" --output "$out/out-l2b4" --batch-size 4
 
 same=yes
 for f in "$out"/in/*.png; do

@@ -114,6 +114,11 @@ public final class TrainCommand implements Callable<Integer> {
           + "--recipe fast).")
   Long advWarmupSteps;
 
+  @Option(names = "--max-rotation", paramLabel = "DEG",
+      description = "Rotation augmentation: pairs turned by up to +-DEG degrees, 0 to 45 "
+          + "(default: 3, the reference's; 0 keeps aligned data sharp).")
+  Double maxRotation;
+
   @Option(names = "--lr-warmup-steps", paramLabel = "N",
       description = "Steps of linear learning-rate warm-up (default: 0; 50 with --recipe fast).")
   Long lrWarmupSteps;
@@ -260,6 +265,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (outputInitScale != null) {
       b.optOutputInitScale(outputInitScale);
+    }
+    if (maxRotation != null) {
+      b.optMaxRotationDegrees(maxRotation);
     }
     return b
         .optLpipsWeights(lpipsWeights)

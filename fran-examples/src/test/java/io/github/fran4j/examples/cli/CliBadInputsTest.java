@@ -98,6 +98,7 @@ class CliBadInputsTest {
       DEMO + "--width 3|2|--width 3 must be even in [2, 1024]",
       DEMO + "--size 40|2|--size 40 must be a multiple of 16",
       DEMO + "--recipe slow|2|--recipe",
+      DEMO + "--max-rotation 50|2|--max-rotation",
       DEMO + "--upsampling cubic|2|cubic",
       DEMO + "--from 20|2|--from has no effect without --model and --input",
       DEMO + "--model FAKE --input IMG --steps 9|2|--steps has no effect in user mode",
@@ -124,6 +125,7 @@ class CliBadInputsTest {
       "train --data TMP --out TMP-out --size 0|2|--size 0 must be in [16, 4096]",
       "train --data TMP --out TMP-out --upsampling cubic|2|cubic",
       "train --data TMP --out TMP-out --device tpu|2|tpu",
+      "train --data TMP --out TMP-out --max-rotation -1|2|maxRotationDegrees must be in [0, 45], got -1.0",
   })
   void refusedWithACodeAndOneLine(String line, int code, String fragment) throws Exception {
     Path tmp = Files.createTempDirectory(dir, "case");

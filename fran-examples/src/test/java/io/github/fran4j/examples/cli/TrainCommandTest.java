@@ -105,6 +105,14 @@ class TrainCommandTest {
   }
 
   @Test
+  void maxRotationReachesTheHyperparameters() {
+    assertThat(parse("--data", "x", "--out", "y").hyperparameters().maxRotationDegrees())
+        .isEqualTo(3.0);
+    assertThat(parse("--data", "x", "--out", "y", "--max-rotation", "0").hyperparameters()
+        .maxRotationDegrees()).isZero();
+  }
+
+  @Test
   void recipeSetsDefaultsThatExplicitOptionsOverride() {
     TrainingConfig c = parse("--data", "x", "--out", "y", "--recipe", "FAST", "--lr-g", "3e-4");
     assertThat(c.recipe()).isEqualTo(TrainingRecipe.FAST);

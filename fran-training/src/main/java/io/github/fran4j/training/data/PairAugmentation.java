@@ -44,6 +44,9 @@ import java.util.SplittableRandom;
  * rounding. Immutable and thread-safe.
  */
 public final class PairAugmentation {
+  /** The reference's rotation range in degrees: angles uniform in [-3, 3]. */
+  public static final double DEFAULT_MAX_ROTATION_DEGREES = 3;
+
   /** Grey weights used by torchvision's {@code rgb_to_grayscale}. */
   static final float GREY_R = 0.2989f;
 
@@ -293,7 +296,7 @@ public final class PairAugmentation {
     private double brightness = 0.1;
     private double contrast = 0.1;
     private double saturation = 0.1;
-    private double maxRotation = 3;
+    private double maxRotation = DEFAULT_MAX_ROTATION_DEGREES;
     private boolean flip;
 
     private Builder(int resolution) {

@@ -184,7 +184,8 @@ public final class GanTrainer implements AutoCloseable {
     AgeBatchSampler valSampler = AgeBatchSampler.builder(valSet).optIdentitiesPerBatch(k)
         .optSeed(hp.seed() ^ 0x5EEDL).build();
     trainLoader = PairLoader.builder(trainSet, trainSampler)
-        .optAugmentation(PairAugmentation.builder(res).build())
+        .optAugmentation(PairAugmentation.builder(res)
+            .optMaxRotationDegrees(hp.maxRotationDegrees()).build())
         .optWorkers(opts.workers())
         .build();
     valLoader = PairLoader.builder(valSet, valSampler)
@@ -409,6 +410,11 @@ public final class GanTrainer implements AutoCloseable {
    */
   public GanStep trainingStep() {
     return step;
+  }
+
+  /** The loader of the training pairs, with the augmentation the hyperparameters ask for. */
+  PairLoader trainLoader() {
+    return trainLoader;
   }
 
   /** {@return the validation run after each epoch} */

@@ -260,6 +260,18 @@ public final class TrainingConfig {
     }
 
     /**
+     * Sets the training pairs' rotation range. See
+     * {@link Hyperparameters.Builder#optMaxRotationDegrees}.
+     *
+     * @param v in [0, 45] degrees
+     * @return this builder
+     */
+    public Builder optMaxRotationDegrees(double v) {
+      hp.optMaxRotationDegrees(v);
+      return this;
+    }
+
+    /**
      * Sets the loss weights. See {@link Hyperparameters.Builder#optLossWeights}.
      *
      * @param v the weights

@@ -158,6 +158,22 @@ class GanTrainerTest {
   }
 
   @Test
+  void theTrainingPairsAreRotatedAsTheHyperparametersSay() throws IOException {
+    for (double max : new double[] {0, 3, 10}) {
+      try (GanTrainer t = GanTrainer.create(
+          tiny(tmp.resolve("rot" + max)).optMaxRotationDegrees(max).build(), false)) {
+        double widest = 0;
+        for (long seed = 0; seed < 200; seed++) {
+          widest = Math.max(widest,
+              Math.abs(t.trainLoader().augmentation().draw(seed).rotationDegrees()));
+        }
+        // 200 uniform draws reach past 90% of the range (the odds of missing: 0.9^200).
+        assertThat(widest).isLessThanOrEqualTo(max).isGreaterThanOrEqualTo(0.9 * max);
+      }
+    }
+  }
+
+  @Test
   void stopRequestFinishesTheStepAndCheckpoints() throws IOException {
     Path run = tmp.resolve("run");
     try (GanTrainer t = GanTrainer.create(tiny(run).build(), false)) {

@@ -54,6 +54,21 @@ class HyperparametersTest {
   }
 
   @Test
+  void rotationJoinsTheKeyOnlyWhenNotTheReferences() throws Exception {
+    Hyperparameters reference = Hyperparameters.builder().build();
+    assertThat(reference.maxRotationDegrees()).isEqualTo(3.0);
+    assertThat(reference.toJson().has("max_rotation_degrees")).isFalse();
+    Hyperparameters flat = reference.toBuilder().optMaxRotationDegrees(0).build();
+    assertThat(flat.toJson().get("max_rotation_degrees").getAsDouble()).isZero();
+    assertThat(Hyperparameters.fromJson(flat.toJson())).isEqualTo(flat);
+    assertThat(flat.mismatches(reference.toJson()))
+        .containsExactly("max_rotation_degrees: checkpoint (absent), now 0.0");
+    assertThatThrownBy(() -> reference.toBuilder().optMaxRotationDegrees(46))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxRotationDegrees must be in [0, 45], got 46.0");
+  }
+
+  @Test
   void mismatchesNameEachChangedHyperparameter() {
     Hyperparameters h = Hyperparameters.builder().optLrG(2e-3).optSeed(42).build();
     JsonObject stored = h.toJson();

@@ -36,9 +36,19 @@ final class FaceOptions {
       throw new picocli.CommandLine.ParameterException(cl, "--landmarks needs --detector: "
           + "landmarks are predicted inside the faces the detector finds");
     }
-    String f = face.trim().toLowerCase(Locale.ROOT);
-    checks.onlyWhen("--min-face", !(f.equals("full") || (f.equals("auto") && detector == null)),
+    checks.onlyWhen("--min-face", !wholeImage(),
         "when the whole image is the face (--face full, or auto without --detector)");
+  }
+
+  /**
+   * Tells whether the whole image is the face ({@code --face full}, or auto without a detector),
+   * so that options about face crops do nothing.
+   *
+   * @return true when no face crop is made
+   */
+  boolean wholeImage() {
+    String f = face.trim().toLowerCase(Locale.ROOT);
+    return f.equals("full") || (f.equals("auto") && detector == null);
   }
 
   /**

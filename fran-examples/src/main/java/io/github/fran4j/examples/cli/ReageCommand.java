@@ -29,6 +29,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -70,16 +71,7 @@ public final class ReageCommand implements Callable<Integer> {
           + "(0:30,120:70).")
   String to;
 
-  @Option(names = "--face", defaultValue = "auto",
-      description = "auto (detector if given, else full), full (the whole image is the face), or "
-          + "x,y,w,h. Default: ${DEFAULT-VALUE}.")
-  String face;
-
-  @Option(names = "--detector", description = "UltraFace-style ONNX face detector (e.g. fr_detect.onnx).")
-  Path detector;
-
-  @Option(names = "--landmarks", description = "68-point landmark ONNX model (e.g. fr_landmark.onnx).")
-  Path landmarks;
+  @Mixin FaceOptions faces;
 
   @Option(names = "--age-map",
       description = "Grey PNG of target ages over the image (level = age in years); replaces --to.")
@@ -97,9 +89,6 @@ public final class ReageCommand implements Callable<Integer> {
 
   @Option(names = "--tile-size", defaultValue = "0", description = "Tile side for large crops (0: none).")
   int tileSize;
-
-  @Option(names = "--min-face", defaultValue = "24", description = "Smallest face re-aged, pixels.")
-  int minFace;
 
   @Option(names = "--max-pixels", defaultValue = "100000000", description = "Largest image accepted.")
   long maxPixels;
@@ -145,9 +134,6 @@ public final class ReageCommand implements Callable<Integer> {
     if (tileSize < 0) {
       throw new ParameterException(cl, "--tile-size " + tileSize + " must be >= 0 (0: no tiling)");
     }
-    if (minFace < 1) {
-      throw new ParameterException(cl, "--min-face " + minFace + " must be >= 1 pixel");
-    }
     if (cropResolution < 0) {
       throw new ParameterException(cl, "--crop-resolution " + cropResolution
           + " must be >= 0 (0: the model's own)");
@@ -162,14 +148,9 @@ public final class ReageCommand implements Callable<Integer> {
         throw new ParameterException(cl, "--memory: " + e.getMessage());
       }
     }
-    if (landmarks != null && detector == null) {
-      throw new ParameterException(cl, "--landmarks needs --detector: landmarks are predicted "
-          + "inside the faces the detector finds");
-    }
-    String f = face.trim().toLowerCase(Locale.ROOT);
-    boolean whole = f.equals("full") || (f.equals("auto") && detector == null);
-    if (whole) {
-      for (String option : List.of("--crop-resolution", "--tile-size", "--min-face")) {
+    faces.validate(cl);
+    if (faces.wholeImage()) {
+      for (String option : List.of("--crop-resolution", "--tile-size")) {
         if (cl.getParseResult().hasMatchedOption(option)) {
           throw new ParameterException(cl, option + " has no effect when the whole image is the "
               + "face (--face full, or auto without --detector): the image runs at its own size. "
@@ -262,21 +243,14 @@ public final class ReageCommand implements Callable<Integer> {
    */
   private ReAgeOptions options() {
     ReAgeOptions.Builder b = ReAgeOptions.builder().setModel(model.toString()).optDevice(device)
-        .optMaxPixels(maxPixels).optMinFace(minFace).optCropResolution(cropResolution)
+        .optMaxPixels(maxPixels).optCropResolution(cropResolution)
         .optTileSize(tileSize)
         .optNoFacePolicy(noFace.equalsIgnoreCase("fail") ? NoFacePolicy.THROW : NoFacePolicy.RETURN_UNCHANGED);
-    if (detector != null) {
-      b.optDetector(detector.toString());
-    }
-    if (landmarks != null) {
-      b.optLandmarks(landmarks.toString());
-    }
     try {
-      b.optFace(face);
+      return faces.apply(b).build();
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    return b.build();
   }
 
   /** The options' re-ager plus what only this command sets: the memory budget and the recipe. */

@@ -301,11 +301,14 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter outW = spec.commandLine().getOut();
-    OptionChecks.of(spec.commandLine()).atLeast("--epochs", epochs, 1)
+    OptionChecks checks = OptionChecks.of(spec.commandLine()).atLeast("--epochs", epochs, 1)
         .inRange("--size", size, 16, 4096).atLeast("--workers", workers, 0)
         .atLeast("--keep", keep, 1).atLeast("--max-steps", maxSteps, 0)
         .atLeast("--batch-identities", batchIdentities, 1)
         .atLeast("--batches-per-epoch", batchesPerEpoch, 0);
+    if (maxRotation != null) {
+      checks.inRange("--max-rotation", maxRotation, 0, 45);
+    }
     TrainingConfig cfg;
     try {
       String refused = OutputFolders.overlap("--out", out, "--data", data);

@@ -129,7 +129,7 @@ class CliBadInputsTest {
       "train --data TMP --out TMP-out --size 0|2|--size 0 must be in [16, 4096]",
       "train --data TMP --out TMP-out --upsampling cubic|2|cubic",
       "train --data TMP --out TMP-out --device tpu|2|tpu",
-      "train --data TMP --out TMP-out --max-rotation -1|2|maxRotationDegrees must be in [0, 45], got -1.0",
+      "train --data TMP --out TMP-out --max-rotation -1|2|--max-rotation -1 must be in [0, 45]",
   })
   void refusedWithACodeAndOneLine(String line, int code, String fragment) throws Exception {
     Path tmp = Files.createTempDirectory(dir, "case");

@@ -9,8 +9,6 @@ import io.github.fran4j.core.model.Provenance;
 import io.github.fran4j.core.weights.SafeTensors;
 import io.github.fran4j.core.weights.pth.InteropFixtures;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +19,6 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Provenance end to end: {@code fran train} records it in {@code model.safetensors},
@@ -30,16 +27,8 @@ import picocli.CommandLine;
 class ProvenanceCliTest {
   @TempDir Path tmp;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    CommandLine cl = FranCli.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
@@ -62,7 +51,7 @@ class ProvenanceCliTest {
         .digest(listing.toString().getBytes(StandardCharsets.UTF_8)));
 
     Path out = tmp.resolve("run");
-    Run train = run("train", "--data", data.toString(), "--out", out.toString(), "--size", "32",
+    CliRun train = run("train", "--data", data.toString(), "--out", out.toString(), "--size", "32",
         "--width", "4", "--d-width", "2", "--batch-identities", "1", "--epochs", "1",
         "--workers", "0", "--no-progress", "--seed", "11");
     assertThat(train.code()).as(train.err()).isZero();
@@ -77,7 +66,7 @@ class ProvenanceCliTest {
     assertThat(hyper.get("unet").getAsString()).contains("\"base_width\":4");
 
     Path onnx = tmp.resolve("m.onnx");
-    Run export = run("export", "--checkpoint", out.resolve("model.safetensors").toString(),
+    CliRun export = run("export", "--checkpoint", out.resolve("model.safetensors").toString(),
         "--out", onnx.toString());
     assertThat(export.code()).as(export.err()).isZero();
     Map<String, String> props = new LinkedHashMap<>();
@@ -90,7 +79,7 @@ class ProvenanceCliTest {
     }
 
     for (Path f : new Path[] {out.resolve("model.safetensors"), onnx}) {
-      Run inspect = run("inspect", "--no-tensors", f.toString());
+      CliRun inspect = run("inspect", "--no-tensors", f.toString());
       assertThat(inspect.code()).as(inspect.err()).isZero();
       assertThat(inspect.out()).as("inspect %s", f.getFileName())
           .contains("provenance:\n")
@@ -104,7 +93,7 @@ class ProvenanceCliTest {
 
   @Test
   void inspectSaysSoWhenAFileHasNoProvenance() {
-    Run r = run("inspect", "--no-tensors",
+    CliRun r = run("inspect", "--no-tensors",
         InteropFixtures.file("unet_t_w4_d2_checkpoint.pth").toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("provenance: no provenance").doesNotContain("provenance:\n");

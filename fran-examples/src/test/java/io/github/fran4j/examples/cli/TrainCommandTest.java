@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.fran4j.training.trainer.TrainingConfig;
 import io.github.fran4j.training.trainer.TrainingRecipe;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
@@ -18,16 +16,8 @@ import picocli.CommandLine;
 class TrainCommandTest {
   @TempDir Path tmp;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    CommandLine cl = FranCli.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   private Path dataset() throws Exception {
@@ -49,21 +39,21 @@ class TrainCommandTest {
 
   @Test
   void unknownOptionIsAUsageError() {
-    Run r = run("train", "--data", "x", "--out", "y", "--learning-rate", "1");
+    CliRun r = run("train", "--data", "x", "--out", "y", "--learning-rate", "1");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("Unknown options: '--learning-rate'");
   }
 
   @Test
   void missingRequiredOptionsAreNamed() {
-    Run r = run("train", "--data", "x");
+    CliRun r = run("train", "--data", "x");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--out");
   }
 
   @Test
   void badSizeIsExplained() {
-    Run r = run("train", "--data", "x", "--out", tmp.resolve("o").toString(), "--size", "100");
+    CliRun r = run("train", "--data", "x", "--out", tmp.resolve("o").toString(), "--size", "100");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("trainingResolution 100 must be a multiple of 2^depth = 16");
   }
@@ -72,7 +62,7 @@ class TrainCommandTest {
   void cudaWithoutCudaNativesIsOneClearLineAndWritesNothing() throws Exception {
     Path data = dataset();
     Path out = tmp.resolve("gpu-run");
-    Run r = run("train", "--data", data.toString(), "--out", out.toString(), "--size", "32",
+    CliRun r = run("train", "--data", data.toString(), "--out", out.toString(), "--size", "32",
         "--width", "4", "--d-width", "2", "--device", "cuda", "--no-progress");
     // This build pins DJL's CPU natives (the default; -Ppytorch-cuda swaps them).
     assertThat(r.code()).isEqualTo(1);
@@ -84,21 +74,21 @@ class TrainCommandTest {
 
   @Test
   void unknownDeviceIsAUsageError() {
-    Run r = run("train", "--data", "x", "--out", tmp.resolve("o").toString(), "--device", "tpu");
+    CliRun r = run("train", "--data", "x", "--out", tmp.resolve("o").toString(), "--device", "tpu");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("unknown device 'tpu', expected auto, cpu, cuda or cuda:N");
   }
 
   @Test
   void unknownRecipeIsAUsageError() {
-    Run r = run("train", "--data", "x", "--out", "y", "--recipe", "quick");
+    CliRun r = run("train", "--data", "x", "--out", "y", "--recipe", "quick");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("unknown recipe 'quick'; expected reference or fast");
   }
 
   @Test
   void outOfRangeInitScaleIsExplained() {
-    Run r = run("train", "--data", "x", "--out", tmp.resolve("o").toString(),
+    CliRun r = run("train", "--data", "x", "--out", tmp.resolve("o").toString(),
         "--output-init-scale", "2");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("outputInitScale must be in [0, 1], got 2.0");
@@ -157,7 +147,7 @@ class TrainCommandTest {
     Path out = tmp.resolve("fine");
     Path g = io.github.fran4j.core.testing.Fixtures.communityWeightsFile("community_w4");
     Path d = io.github.fran4j.core.testing.Fixtures.communityWeightsFile("community_d_w8");
-    Run r = run("train", "--data", data.toString(), "--out", out.toString(), "--size", "32",
+    CliRun r = run("train", "--data", data.toString(), "--out", out.toString(), "--size", "32",
         "--init-generator", g.toString(), "--init-discriminator", d.toString(),
         "--accumulate", "2", "--batch-identities", "1", "--batches-per-epoch", "2",
         "--epochs", "1", "--workers", "1", "--no-progress");
@@ -176,7 +166,7 @@ class TrainCommandTest {
     Path data = dataset();
     Path g = io.github.fran4j.core.testing.Fixtures.communityWeightsFile("community_w4");
     Path d = referenceDiscriminator();
-    Run r = run("train", "--data", data.toString(), "--out", tmp.resolve("x").toString(),
+    CliRun r = run("train", "--data", data.toString(), "--out", tmp.resolve("x").toString(),
         "--size", "32", "--init-generator", g.toString(), "--init-discriminator", d.toString());
     assertThat(r.code()).isEqualTo(3);
     assertThat(r.err()).contains(g.toString(), "community-family generator", d.toString(),
@@ -188,19 +178,19 @@ class TrainCommandTest {
   @Test
   void familyAndArchitectureOptionsThatContradictTheInitFileAreUsageErrors() throws Exception {
     Path g = io.github.fran4j.core.testing.Fixtures.communityWeightsFile("community_w4");
-    Run conflict = run("train", "--data", "x", "--out", tmp.resolve("o").toString(),
+    CliRun conflict = run("train", "--data", "x", "--out", tmp.resolve("o").toString(),
         "--init-generator", g.toString(), "--family", "reference");
     assertThat(conflict.code()).isEqualTo(2);
     assertThat(conflict.err()).contains("--family reference conflicts with --init-generator " + g);
-    Run width = run("train", "--data", "x", "--out", tmp.resolve("o").toString(),
+    CliRun width = run("train", "--data", "x", "--out", tmp.resolve("o").toString(),
         "--init-generator", g.toString(), "--width", "8");
     assertThat(width.code()).isEqualTo(2);
     assertThat(width.err()).contains("--width conflicts with --init-generator");
-    Run acc = run("train", "--data", "x", "--out", tmp.resolve("o").toString(),
+    CliRun acc = run("train", "--data", "x", "--out", tmp.resolve("o").toString(),
         "--accumulate", "3");
     assertThat(acc.code()).isEqualTo(2);
     assertThat(acc.err()).contains("community family only");
-    Run missing = run("train", "--data", "x", "--out", tmp.resolve("o").toString(),
+    CliRun missing = run("train", "--data", "x", "--out", tmp.resolve("o").toString(),
         "--init-generator", tmp.resolve("absent.pth").toString());
     assertThat(missing.code()).isEqualTo(1);
     assertThat(missing.err()).contains("--init-generator " + tmp.resolve("absent.pth"));
@@ -219,7 +209,7 @@ class TrainCommandTest {
   @Test
   void folderThatIsNotADatasetFailsWithStatus1() throws Exception {
     Path notData = Files.createDirectories(tmp.resolve("pictures/cats"));
-    Run r = run("train", "--data", notData.getParent().toString(), "--out",
+    CliRun r = run("train", "--data", notData.getParent().toString(), "--out",
         tmp.resolve("run").toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("fran train: --data").contains("is not a FRAN dataset");
@@ -232,17 +222,17 @@ class TrainCommandTest {
     String[] common = {"train", "--data", data.toString(), "--out", out.toString(), "--size", "32",
         "--width", "4", "--d-width", "2", "--batch-identities", "1", "--epochs", "1",
         "--workers", "0", "--no-progress"};
-    Run first = run(concat(common, "--seed", "3", "--max-steps", "1"));
+    CliRun first = run(concat(common, "--seed", "3", "--max-steps", "1"));
     assertThat(first.code()).as(first.err()).isZero();
     assertThat(first.out()).contains("MAX_STEPS after 1 steps");
-    Run again = run(concat(common, "--seed", "3"));
+    CliRun again = run(concat(common, "--seed", "3"));
     assertThat(again.code()).isEqualTo(1);
     assertThat(again.err()).contains("already holds checkpoints").contains("--resume");
-    Run resumed = run(concat(common, "--seed", "3", "--resume"));
+    CliRun resumed = run(concat(common, "--seed", "3", "--resume"));
     assertThat(resumed.code()).as(resumed.err()).isZero();
     assertThat(resumed.out()).contains("COMPLETED after 2 steps").contains("val L1");
     assertThat(out.resolve("model.safetensors")).isNotEmptyFile();
-    Run otherSeed = run(concat(common, "--resume", "--seed", "4"));
+    CliRun otherSeed = run(concat(common, "--resume", "--seed", "4"));
     assertThat(otherSeed.code()).isEqualTo(1);
     assertThat(otherSeed.err()).contains("different settings").contains("seed");
   }

@@ -3,14 +3,11 @@ package io.github.fran4j.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code fran train} with an unreadable image: refused before the first step naming the file, or
@@ -20,16 +17,8 @@ import picocli.CommandLine;
 class TrainLenientCommandTest {
   @TempDir Path tmp;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    CommandLine cl = FranCli.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   private Path datasetWithATruncatedImage() throws Exception {
@@ -59,7 +48,7 @@ class TrainLenientCommandTest {
     String[] common = {"train", "--data", data.toString(), "--out", out.toString(), "--size", "32",
         "--width", "4", "--d-width", "2", "--batch-identities", "1", "--epochs", "1",
         "--batches-per-epoch", "2", "--workers", "0", "--no-progress"};
-    Run strict = run(common);
+    CliRun strict = run(common);
     assertThat(strict.code()).isEqualTo(1);
     assertThat(strict.err()).startsWith("fran train: the dataset has 1 unreadable image: ")
         .contains(data.resolve("60/1.png").toString())
@@ -69,7 +58,7 @@ class TrainLenientCommandTest {
 
     String[] lenient = java.util.Arrays.copyOf(common, common.length + 1);
     lenient[common.length] = "--lenient";
-    Run ok = run(lenient);
+    CliRun ok = run(lenient);
     assertThat(ok.code()).as(ok.err()).isZero();
     assertThat(ok.err()).contains("fran train: --lenient: skipping 1 unreadable image: ")
         .contains("1.png");

@@ -10,14 +10,11 @@ import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.model.ReferenceUNet;
 import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.spi.BackendOptions;
-import io.github.fran4j.core.spi.BackendProvider;
 import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.core.spi.Generator;
+import io.github.fran4j.core.spi.WeightFileBackendProvider;
 import io.github.fran4j.core.tensor.Tensor;
-import io.github.fran4j.core.weights.WeightFiles;
 import io.github.fran4j.core.weights.StateDict;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -39,7 +36,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Stateless and thread-safe; constructing it does nothing.
  */
-public final class PureJavaBackendProvider implements BackendProvider {
+public final class PureJavaBackendProvider extends WeightFileBackendProvider {
   /** The provider's name, usable with the {@code fran.backend} system property. */
   public static final String NAME = "pure-java";
   /** The provider's rank: low, so that native backends are preferred for the same file. */
@@ -58,58 +55,9 @@ public final class PureJavaBackendProvider implements BackendProvider {
     return RANK;
   }
 
+  /** CPU only: a CUDA device is refused before the weights are read. */
   @Override
-  public String formats() {
-    return WeightFiles.FORMATS;
-  }
-
-  /**
-   * Returns true for a readable regular file that {@link WeightFiles} recognizes by content as
-   * safetensors or a {@code torch.save} checkpoint ({@code .pth}/{@code .pt}).
-   */
-  @Override
-  public boolean supports(Path file) {
-    return WeightFiles.isReadableWeightFile(file);
-  }
-
-  /**
-   * Reads the weights and returns a generator over them.
-   *
-   * @throws DeviceUnavailableException if {@code options} ask for a CUDA device
-   * @throws ModelFormatException if the file is not a valid safetensors file
-   *     or not a FRAN U-Net, naming the file and the problem
-   */
-  @Override
-  public Generator open(Path file, BackendOptions options) throws IOException {
-    checkNotNull(file, "file");
-    checkNotNull(options, "options");
-    checkDevice(options);
-    return open(WeightFiles.read(file), file.toString(), options);
-  }
-
-  /** Takes {@code .safetensors} bytes; {@code torch.save} files are read from files only. */
-  @Override
-  public boolean supports(byte[] model) {
-    return WeightFiles.detect(checkNotNull(model, "model")) == WeightFiles.Format.SAFETENSORS;
-  }
-
-  /**
-   * Reads {@code .safetensors} bytes and returns a generator over them.
-   *
-   * @throws DeviceUnavailableException if {@code options} ask for a CUDA device
-   * @throws ModelFormatException if the bytes are not a valid safetensors file or not a FRAN
-   *     U-Net, naming the model and the problem
-   */
-  @Override
-  public Generator open(byte[] model, String name, BackendOptions options) {
-    checkNotNull(model, "model");
-    checkNotNull(name, "name");
-    checkNotNull(options, "options");
-    checkDevice(options);
-    return open(WeightFiles.read(model, name), name, options);
-  }
-
-  private static void checkDevice(BackendOptions options) {
+  protected void checkOptions(BackendOptions options) {
     if (options.device().kind() == Device.Kind.CUDA) {
       throw new DeviceUnavailableException("the " + NAME + " backend is CPU-only, but device "
           + options.device() + " was requested; use device 'cpu' or 'auto', or load an .onnx model "
@@ -117,11 +65,16 @@ public final class PureJavaBackendProvider implements BackendProvider {
     }
   }
 
-  private static Generator open(StateDict weights, String source, BackendOptions options) {
-    UNetConfig config;
+  /**
+   * Builds the pure-Java network over the weights.
+   *
+   * @throws ModelFormatException if a tensor does not fit the architecture, naming the source
+   */
+  @Override
+  protected Generator open(StateDict weights, UNetConfig config, String source,
+      BackendOptions options) {
     ReferenceUNet net;
     try {
-      config = UNetConfig.fromStateDict(weights);
       net = ReferenceUNet.create(weights, config);
     } catch (ModelFormatException e) {
       throw new ModelFormatException(source + ": " + e.getMessage(), e);

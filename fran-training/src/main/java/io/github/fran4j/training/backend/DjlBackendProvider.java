@@ -17,17 +17,14 @@ import io.github.fran4j.core.ModelFormatException;
 import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.model.UNetFamily;
 import io.github.fran4j.core.spi.BackendOptions;
-import io.github.fran4j.core.spi.BackendProvider;
+import io.github.fran4j.core.spi.WeightFileBackendProvider;
 import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.core.spi.Generator;
 import io.github.fran4j.core.tensor.Tensor;
 import io.github.fran4j.core.weights.StateDict;
-import io.github.fran4j.core.weights.WeightFiles;
 import io.github.fran4j.training.model.NativeArrays;
 import io.github.fran4j.training.model.CommunityUNet;
 import io.github.fran4j.training.model.UNet;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -46,7 +43,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p>Stateless and thread-safe; constructing it loads nothing.
  */
-public final class DjlBackendProvider implements BackendProvider {
+public final class DjlBackendProvider extends WeightFileBackendProvider {
   /** The provider's name. */
   public static final String NAME = "djl";
   /** The provider's rank: below pure-Java's, so that it runs only when asked for. */
@@ -65,58 +62,15 @@ public final class DjlBackendProvider implements BackendProvider {
     return RANK;
   }
 
-  @Override
-  public String formats() {
-    return WeightFiles.FORMATS;
-  }
-
-  @Override
-  public boolean supports(Path file) {
-    return WeightFiles.isReadableWeightFile(file);
-  }
-
   /**
-   * Reads the weights into a DJL U-Net.
+   * Loads the weights into a DJL U-Net on the requested device.
    *
    * @throws DeviceUnavailableException for a CUDA device DJL's engine does not see
-   * @throws ModelFormatException if the file is not a FRAN U-Net
    * @throws EngineException if the PyTorch engine cannot be loaded
    */
   @Override
-  public Generator open(Path file, BackendOptions options) throws IOException {
-    checkNotNull(file, "file");
-    checkNotNull(options, "options");
-    return open(WeightFiles.read(file), file.toString(), options);
-  }
-
-  /** Takes {@code .safetensors} bytes; {@code torch.save} files are read from files only. */
-  @Override
-  public boolean supports(byte[] model) {
-    return WeightFiles.detect(checkNotNull(model, "model")) == WeightFiles.Format.SAFETENSORS;
-  }
-
-  /**
-   * Reads {@code .safetensors} bytes into a DJL U-Net.
-   *
-   * @throws DeviceUnavailableException for a CUDA device DJL's engine does not see
-   * @throws ModelFormatException if the bytes are not a FRAN U-Net's safetensors
-   * @throws EngineException if the PyTorch engine cannot be loaded
-   */
-  @Override
-  public Generator open(byte[] model, String name, BackendOptions options) {
-    checkNotNull(model, "model");
-    checkNotNull(name, "name");
-    checkNotNull(options, "options");
-    return open(WeightFiles.read(model, name), name, options);
-  }
-
-  private static Generator open(StateDict weights, String file, BackendOptions options) {
-    UNetConfig config;
-    try {
-      config = UNetConfig.fromStateDict(weights);
-    } catch (ModelFormatException e) {
-      throw new ModelFormatException(file + ": " + e.getMessage(), e);
-    }
+  protected Generator open(StateDict weights, UNetConfig config, String file,
+      BackendOptions options) {
     ai.djl.Device device = device(options.device());
     NDManager manager = NDManager.newBaseManager(device);
     boolean ok = false;

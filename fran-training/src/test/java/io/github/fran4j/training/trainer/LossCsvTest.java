@@ -3,7 +3,6 @@ package io.github.fran4j.training.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.fran4j.core.model.UNetConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,16 +22,7 @@ class LossCsvTest {
   @TempDir Path tmp;
 
   private static TrainingConfig.Builder tiny(Path data, Path run) {
-    return TrainingConfig.builder(data, run)
-        .optUNet(UNetConfig.builder().optBaseWidth(4).optDepth(2).optTrainingResolution(32).build())
-        .optDiscriminatorWidth(4)
-        .optIdentitiesPerBatch(2)
-        .optBatchesPerEpoch(3)
-        .optEpochs(2)
-        .optSeed(5)
-        .optWorkers(0)
-        .optSampleCount(0)
-        .optProgressBar(false);
+    return TinyDatasets.config(data, run).optEpochs(2).optSeed(5);
   }
 
   /** Runs and records every step event. */

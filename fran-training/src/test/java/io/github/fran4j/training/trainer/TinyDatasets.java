@@ -1,5 +1,6 @@
 package io.github.fran4j.training.trainer;
 
+import io.github.fran4j.core.model.UNetConfig;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +15,21 @@ import javax.imageio.ImageIO;
  */
 final class TinyDatasets {
   private TinyDatasets() {}
+
+  /**
+   * A trainer configuration sized for these datasets: a width-4, depth-2 U-Net at 32x32, two
+   * identities a batch, three batches an epoch, no loader threads, no samples, no progress bar.
+   */
+  static TrainingConfig.Builder config(Path data, Path run) {
+    return TrainingConfig.builder(data, run)
+        .optUNet(UNetConfig.builder().optBaseWidth(4).optDepth(2).optTrainingResolution(32).build())
+        .optDiscriminatorWidth(4)
+        .optIdentitiesPerBatch(2)
+        .optBatchesPerEpoch(3)
+        .optWorkers(0)
+        .optSampleCount(0)
+        .optProgressBar(false);
+  }
 
   static Path write(Path root, int identities, int[] ages, int size, long seed) throws IOException {
     Random r = new Random(seed);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.fran4j.core.EngineException;
-import io.github.fran4j.core.model.UNetConfig;
 import io.github.fran4j.core.weights.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,16 +25,7 @@ class TrainingRobustnessTest {
   @TempDir Path tmp;
 
   private static TrainingConfig.Builder tiny(Path data, Path run) {
-    return TrainingConfig.builder(data, run)
-        .optUNet(UNetConfig.builder().optBaseWidth(4).optDepth(2).optTrainingResolution(32).build())
-        .optDiscriminatorWidth(4)
-        .optIdentitiesPerBatch(2)
-        .optBatchesPerEpoch(3)
-        .optEpochs(1)
-        .optSeed(11)
-        .optWorkers(0)
-        .optSampleCount(0)
-        .optProgressBar(false);
+    return TinyDatasets.config(data, run).optEpochs(1).optSeed(11);
   }
 
   private static GanTrainer.Result fit(TrainingConfig cfg, boolean resume) throws IOException {

@@ -7,6 +7,7 @@ import io.github.fran4j.core.pipeline.Photos;
 import io.github.fran4j.core.weights.SafeTensors;
 import io.github.fran4j.core.weights.StateDict;
 import io.github.fran4j.onnx.export.OnnxExporter;
+import io.github.fran4j.training.data.PairAugmentation;
 import io.github.fran4j.training.data.synth.SyntheticAgingDataset;
 import io.github.fran4j.training.trainer.EpochMetrics;
 import io.github.fran4j.training.trainer.GanTrainer;
@@ -145,7 +146,8 @@ public final class DemoCommand implements Callable<Integer> {
         .atLeast("--identities", identities, 2).atLeast("--val-identities", valIdentities, 1)
         .inRange("--size", size, 16, 1024).atLeast("--batches-per-epoch", batchesPerEpoch, 1)
         .inRange("--batch-identities", batchIdentities, 1, 64)
-        .inRange("--max-rotation", maxRotation, 0, 45).age("--from", from);
+        .inRange("--max-rotation", maxRotation, 0, PairAugmentation.ROTATION_LIMIT_DEGREES)
+        .age("--from", from);
     if (size % 16 != 0) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--size " + size + " must be a multiple of 16");

@@ -5,6 +5,7 @@ import io.github.fran4j.core.model.UNetFamily;
 import io.github.fran4j.core.model.Upsampling;
 import io.github.fran4j.core.spi.Device;
 import io.github.fran4j.training.data.DatasetCheck;
+import io.github.fran4j.training.data.PairAugmentation;
 import io.github.fran4j.training.trainer.CommunityGanStep;
 import io.github.fran4j.training.trainer.GanTrainer;
 import io.github.fran4j.training.trainer.InitWeights;
@@ -307,7 +308,7 @@ public final class TrainCommand implements Callable<Integer> {
         .atLeast("--batch-identities", batchIdentities, 1)
         .atLeast("--batches-per-epoch", batchesPerEpoch, 0);
     if (maxRotation != null) {
-      checks.inRange("--max-rotation", maxRotation, 0, 45);
+      checks.inRange("--max-rotation", maxRotation, 0, PairAugmentation.ROTATION_LIMIT_DEGREES);
     }
     TrainingConfig cfg;
     try {

@@ -47,6 +47,9 @@ public final class PairAugmentation {
   /** The reference's rotation range in degrees: angles uniform in [-3, 3]. */
   public static final double DEFAULT_MAX_ROTATION_DEGREES = 3;
 
+  /** The largest rotation range accepted, in degrees. */
+  public static final int ROTATION_LIMIT_DEGREES = 45;
+
   /** Grey weights used by torchvision's {@code rgb_to_grayscale}. */
   static final float GREY_R = 0.2989f;
 
@@ -345,7 +348,8 @@ public final class PairAugmentation {
      */
     public Builder optMaxRotationDegrees(double degrees) {
       checkArgument(
-          degrees >= 0 && degrees <= 45, "max rotation must be in [0, 45] degrees, got %s", degrees);
+          degrees >= 0 && degrees <= ROTATION_LIMIT_DEGREES,
+          "max rotation must be in [0, %s] degrees, got %s", ROTATION_LIMIT_DEGREES, Double.valueOf(degrees));
       this.maxRotation = degrees;
       return this;
     }

@@ -669,7 +669,9 @@ public final class Hyperparameters {
      * @return this builder
      */
     public Builder optMaxRotationDegrees(double v) {
-      checkArgument(v >= 0 && v <= 45, "maxRotationDegrees must be in [0, 45], got %s", v);
+      checkArgument(v >= 0 && v <= PairAugmentation.ROTATION_LIMIT_DEGREES,
+          "maxRotationDegrees must be in [0, %s], got %s",
+          PairAugmentation.ROTATION_LIMIT_DEGREES, Double.valueOf(v));
       maxRotationDegrees = v;
       return this;
     }

@@ -27,7 +27,11 @@ import java.util.SplittableRandom;
  * identity stays recognisable: growth (10 to 20: longer lower face, smaller eyes relative to the
  * face), then forehead lines, nasolabial folds, crow's feet, eye bags, hooded lids, greying and
  * receding hair, thinner lips, sallower and rougher skin with age spots, jowls and a sagging jaw
- * line, neck folds. Where a wrinkle forms is fixed per identity; its depth grows with age.
+ * line, neck folds. Where a wrinkle forms is fixed per identity; its depth grows with age, and
+ * the forehead lines and folds show faintly from the mid-twenties (as expression lines do), so a
+ * young adult's face already says where they will deepen. A crease is drawn at least one output
+ * pixel wide: at small sizes (the demo's 64 px) its design width would be a fraction of a pixel,
+ * antialiased into a faint smear.
  *
  * <p>Stateless and thread-safe; the output depends only on the traits, the age and the size.
  */
@@ -92,7 +96,9 @@ final class PortraitRenderer {
       this.age = age;
       this.size = size;
       growth = smooth(9, 21, age);
-      lines = Math.pow(smooth(24 + f.wrinkleOnset, 80 + f.wrinkleOnset, age), 0.7);
+      // Expression lines show faintly from the mid-twenties, then deepen.
+      lines = 0.25 * smooth(16, 30, age)
+          + 0.75 * Math.pow(smooth(24 + f.wrinkleOnset, 80 + f.wrinkleOnset, age), 0.7);
       deep = smooth(36 + f.wrinkleOnset, 84 + f.wrinkleOnset, age);
       sag = smooth(45 + f.sagOnset, 88 + f.sagOnset, age);
       grey = smooth(36 + f.greyOnset, 76 + f.greyOnset, age);
@@ -589,14 +595,21 @@ final class PortraitRenderer {
       }
     }
 
+    /** {@return the width in design units of one output pixel} */
+    double minStroke() {
+      return 256.0 / (size * ZOOM);
+    }
+
     /** A wrinkle: a dark crease with a faint highlight just above it. */
     void wrinkle(Graphics2D g, Shape s, double depth, double width) {
       if (depth <= 0.01) {
         return;
       }
       double d = Math.min(1, depth);
-      g.setStroke(new BasicStroke((float) width, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
-      AffineTransform up = AffineTransform.getTranslateInstance(0, -width * 0.9);
+      // At least one output pixel wide: a thinner crease is antialiased into a faint smear.
+      double w = Math.max(width, minStroke());
+      g.setStroke(new BasicStroke((float) w, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+      AffineTransform up = AffineTransform.getTranslateInstance(0, -w * 0.9);
       g.setColor(alpha(light, (int) (110 * d)));
       g.draw(up.createTransformedShape(s));
       g.setColor(alpha(dark, (int) (165 * d)));

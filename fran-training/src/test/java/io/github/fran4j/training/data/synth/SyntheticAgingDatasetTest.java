@@ -122,6 +122,39 @@ class SyntheticAgingDatasetTest {
   }
 
   @Test
+  void foreheadLinesShowFaintlyAtThirtyAndDeepenWithAgeAtTheDemosSize() {
+    // At 64 px a crease drawn at its design width would be half a pixel wide and fade into the
+    // skin; it is drawn at least a pixel wide. From the mid-twenties the lines show faintly, so a
+    // face at 30 already says where they will deepen.
+    SyntheticAgingDataset d = SyntheticAgingDataset.builder().optIdentities(8).optSize(64).build();
+    for (int id = 0; id < 8; id++) {
+      double at15 = foreheadLines(d.render(id, 15));
+      double at30 = foreheadLines(d.render(id, 30));
+      double at75 = foreheadLines(d.render(id, 75));
+      assertThat(at30).as("identity %s: forehead lines at 30 vs 15", id)
+          .isGreaterThan(1.5 * at15);
+      assertThat(at75).as("identity %s: forehead lines at 75 vs 30", id)
+          .isGreaterThan(2 * at30);
+    }
+  }
+
+  /**
+   * Mean absolute vertical second difference of luminance on the middle of a 64-pixel face's
+   * forehead (below the hairline, above the brows): horizontal lines.
+   */
+  private static double foreheadLines(BufferedImage img) {
+    double sum = 0;
+    int count = 0;
+    for (int y = 17; y < 22; y++) {
+      for (int x = 26; x < 38; x++) {
+        sum += Math.abs(2 * lum(img, x, y) - lum(img, x, y - 1) - lum(img, x, y + 1));
+        count++;
+      }
+    }
+    return sum / count;
+  }
+
+  @Test
   void aRowIsOneIdentityChangingSmoothly() {
     SyntheticAgingDataset d = SyntheticAgingDataset.builder().optIdentities(6).optSize(64).build();
     for (int id = 0; id < 5; id++) {

@@ -107,13 +107,10 @@ public final class CommunityGanStep {
       NDArray delta = g.forward(ps,
           new NDList(source.concat(sourceAge, 1).concat(targetAge, 1)), true).singletonOrThrow();
       output = source.add(delta);
-      NDArray l1 = Losses.l1(output, target);
-      NDArray total = l1.mul((float) weights.l1());
-      if (lpips != null) {
-        NDArray lp = lpips.loss(output, target);
-        total = total.add(lp.mul((float) weights.lpips()));
-        lpv = lp.getFloat();
-      }
+      ReconstructionLoss rec = ReconstructionLoss.of(output, target, weights, lpips);
+      NDArray l1 = rec.l1();
+      NDArray total = rec.total();
+      lpv = rec.lpipsValue();
       NDArray adv = Losses.generatorAdversarial(discriminate(output, targetAge));
       total = total.add(adv.mul((float) weights.adversarial()));
       gc.backward(total.mul(scale));

@@ -282,6 +282,9 @@ public final class Hyperparameters {
     o.addProperty("loss_l1", lossWeights.l1());
     o.addProperty("loss_lpips", lpips ? lossWeights.lpips() : 0.0);
     o.addProperty("loss_adversarial", lossWeights.adversarial());
+    if (lossWeights.detail() != 0) {
+      o.addProperty("loss_detail", lossWeights.detail());
+    }
     o.addProperty("lpips", lpips);
     o.addProperty("seed", seed);
     o.addProperty("validation_batches", validationBatches);
@@ -337,7 +340,8 @@ public final class Hyperparameters {
           .optValidationBatches((int) number(json, "validation_batches"));
       double lpipsWeight = number(json, "loss_lpips");
       b.optLossWeights(new LossWeights(number(json, "loss_l1"),
-          b.lpips ? lpipsWeight : LossWeights.DEFAULT.lpips(), number(json, "loss_adversarial")));
+          b.lpips ? lpipsWeight : LossWeights.DEFAULT.lpips(), number(json, "loss_adversarial"),
+          json.has("loss_detail") ? number(json, "loss_detail") : 0));
       if (json.has("lr_schedule")) {
         String kind = string(json, "lr_schedule");
         LrSchedule s;
@@ -644,6 +648,21 @@ public final class Hyperparameters {
     public Builder optAdversarialWarmupSteps(long v) {
       checkArgument(v >= 0, "adversarialWarmupSteps must be >= 0, got %s", v);
       adversarialWarmupSteps = v;
+      return this;
+    }
+
+    /**
+     * Sets the weight of the detail term, the L1 of the high-pass-filtered error ({@link
+     * io.github.fran4j.training.loss.Losses#detail}), keeping the other loss weights (default 0,
+     * the reference's: no such term; {@link TrainingRecipe#FAST} sets {@value
+     * TrainingRecipe#FAST_DETAIL_WEIGHT}).
+     *
+     * @param v finite and non-negative
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is negative or not finite
+     */
+    public Builder optDetailWeight(double v) {
+      lossWeights = lossWeights.withDetail(v);
       return this;
     }
 

@@ -249,6 +249,17 @@ public final class TrainingConfig {
     }
 
     /**
+     * Sets the detail term's weight. See {@link Hyperparameters.Builder#optDetailWeight}.
+     *
+     * @param v finite and non-negative
+     * @return this builder
+     */
+    public Builder optDetailWeight(double v) {
+      hp.optDetailWeight(v);
+      return this;
+    }
+
+    /**
      * Scales the initial output layer. See {@link Hyperparameters.Builder#optOutputInitScale}.
      *
      * @param v in [0, 1]

@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
 
 /**
  * One training step on a batch, the reference's: (1) G step with D frozen: prediction = A +
- * G([A, ageA, ageB]); loss = w_l1 L1 + w_lpips LPIPS + w_adv BCE(D([pred, ageB]), 1); Adam on G.
+ * G([A, ageA, ageB]); loss = w_l1 L1 + w_lpips LPIPS + w_adv BCE(D([pred, ageB]), 1) (+ w_detail
+ * detail where a recipe sets it, see {@link ReconstructionLoss}); Adam on G.
  * (2) D step on the detached prediction: BCE(D([pred, ageB]), 0) + BCE(D([B, ageB]), 1) +
  * BCE(D([B, wrongAge]), 0); Adam on D. During the adversarial warm-up only the L1 (+ LPIPS) G step
  * runs. The wrong ages are a pure function of the seed and the global step.
@@ -72,13 +73,10 @@ public final class TrainingStep implements GanStep {
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
         NDArray delta = nets.delta(in, true);
         pred = in.a().add(delta);
-        NDArray l1 = Losses.l1(pred, in.b());
-        NDArray total = l1.mul((float) w.l1());
-        if (nets.lpips != null) {
-          NDArray lp = nets.lpips.loss(pred, in.b());
-          total = total.add(lp.mul((float) w.lpips()));
-          lpv = lp.getFloat();
-        }
+        ReconstructionLoss rec = ReconstructionLoss.of(pred, in.b(), w, nets.lpips);
+        NDArray l1 = rec.l1();
+        NDArray total = rec.total();
+        lpv = rec.lpipsValue();
         NDArray adv = null;
         if (adversarial) {
           adv = Losses.generatorAdversarial(nets.discriminate(pred, in.ageB(), true));

@@ -92,11 +92,9 @@ public final class Validation {
       try (NDManager m = manager.newSubManager()) {
         GanNetworks.Inputs in = nets.inputs(m, pb);
         NDArray pred = in.a().add(nets.delta(in, false));
-        NDArray l1 = Losses.l1(pred, in.b());
-        NDArray total = l1.mul((float) w.l1());
-        if (nets.lpips != null) {
-          total = total.add(nets.lpips.loss(pred, in.b()).mul((float) w.lpips()));
-        }
+        ReconstructionLoss rec = ReconstructionLoss.of(pred, in.b(), w, nets.lpips);
+        NDArray l1 = rec.l1();
+        NDArray total = rec.total();
         NDArray fakeLogits = nets.discriminate(pred, in.ageB(), false);
         total = total.add(Losses.generatorAdversarial(fakeLogits).mul((float) w.adversarial()));
         NDArray dl;

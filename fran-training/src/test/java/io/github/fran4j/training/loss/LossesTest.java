@@ -93,5 +93,77 @@ class LossesTest {
     assertThatThrownBy(() -> new LossWeights(1, -1, 0.05))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("lpips");
+    assertThatThrownBy(() -> LossWeights.DEFAULT.withDetail(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("detail weight must be >= 0, got -1.0");
+    assertThatThrownBy(() -> LossWeights.DEFAULT.withDetail(Double.NaN))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("detail");
+  }
+
+  @Test
+  void theReferenceHasNoDetailTerm() {
+    assertThat(LossWeights.DEFAULT.detail()).isZero();
+    assertThat(new LossWeights(1, 1, 0.05).detail()).isZero();
+    assertThat(LossWeights.DEFAULT.withDetail(8))
+        .isEqualTo(new LossWeights(1, 1, 0.05, 8));
+  }
+
+  @Test
+  void detailIsTheMeanAbsoluteHighPassOfTheError() {
+    int n = 2;
+    int c = 3;
+    int h = 5;
+    int w = 4;
+    SplittableRandom r = new SplittableRandom(3);
+    float[] p = new float[n * c * h * w];
+    float[] t = new float[p.length];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = (float) r.nextDouble();
+      t[i] = (float) r.nextDouble();
+    }
+    NDArray pred = m.create(p, new ai.djl.ndarray.types.Shape(n, c, h, w));
+    NDArray target = m.create(t, new ai.djl.ndarray.types.Shape(n, c, h, w));
+    // Naive: e = p - t; blur with [1 2 1]^T [1 2 1] / 16 and reflect padding (index -1 -> 1,
+    // index H -> H - 2), then the mean of |e - blur(e)|.
+    int[] k = {1, 2, 1};
+    double sum = 0;
+    for (int img = 0; img < n * c; img++) {
+      int base = img * h * w;
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          double blur = 0;
+          for (int dy = -1; dy <= 1; dy++) {
+            for (int dx = -1; dx <= 1; dx++) {
+              int yy = reflect(y + dy, h);
+              int xx = reflect(x + dx, w);
+              int j = base + yy * w + xx;
+              blur += k[dy + 1] * k[dx + 1] * (p[j] - t[j]) / 16.0;
+            }
+          }
+          int j = base + y * w + x;
+          sum += Math.abs(p[j] - t[j] - blur);
+        }
+      }
+    }
+    assertThat(Losses.detail(pred, target).getFloat())
+        .isCloseTo((float) (sum / p.length), Offset.offset(1e-6f));
+    // A uniform error (a colour shift) has no detail; a one-pixel line has.
+    NDArray flat = m.full(new ai.djl.ndarray.types.Shape(1, 1, 4, 4), 0.5f);
+    assertThat(Losses.detail(flat, m.zeros(flat.getShape())).getFloat())
+        .isCloseTo(0f, Offset.offset(1e-7f));
+    float[] line = new float[16];
+    for (int x = 0; x < 4; x++) {
+      line[4 + x] = 1f;
+    }
+    NDArray lined = m.create(line, new ai.djl.ndarray.types.Shape(1, 1, 4, 4));
+    assertThat(Losses.detail(lined, m.zeros(lined.getShape())).getFloat()).isGreaterThan(0.2f);
+    assertThatThrownBy(() -> Losses.detail(pred, flat))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("same shape");
+  }
+
+  private static int reflect(int i, int n) {
+    return i < 0 ? -i : i >= n ? 2 * n - 2 - i : i;
   }
 }

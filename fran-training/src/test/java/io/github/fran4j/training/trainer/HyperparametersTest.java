@@ -69,6 +69,27 @@ class HyperparametersTest {
   }
 
   @Test
+  void theDetailWeightJoinsTheKeyOnlyWhenSet() throws Exception {
+    Hyperparameters reference = Hyperparameters.builder().build();
+    assertThat(reference.lossWeights().detail()).isZero();
+    assertThat(reference.toJson().has("loss_detail")).isFalse();
+    Hyperparameters fast = Hyperparameters.builder().optRecipe(TrainingRecipe.FAST).build();
+    assertThat(fast.lossWeights().detail()).isEqualTo(TrainingRecipe.FAST_DETAIL_WEIGHT);
+    assertThat(fast.toJson().get("loss_detail").getAsDouble())
+        .isEqualTo(TrainingRecipe.FAST_DETAIL_WEIGHT);
+    assertThat(Hyperparameters.fromJson(fast.toJson())).isEqualTo(fast);
+    // An explicit weight after the recipe wins and keeps the recipe's other weights.
+    Hyperparameters off = fast.toBuilder().optDetailWeight(0).build();
+    assertThat(off.lossWeights()).isEqualTo(LossWeights.DEFAULT);
+    assertThat(off.toJson().has("loss_detail")).isFalse();
+    assertThat(reference.toBuilder().optDetailWeight(2).build().mismatches(reference.toJson()))
+        .containsExactly("loss_detail: checkpoint (absent), now 2.0");
+    assertThatThrownBy(() -> reference.toBuilder().optDetailWeight(-0.5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("detail weight must be >= 0");
+  }
+
+  @Test
   void mismatchesNameEachChangedHyperparameter() {
     Hyperparameters h = Hyperparameters.builder().optLrG(2e-3).optSeed(42).build();
     JsonObject stored = h.toJson();

@@ -3,6 +3,7 @@ package io.github.fran4j.training.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.github.fran4j.training.loss.LossWeights;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +44,7 @@ class TrainingRecipeTest {
     assertThat(hFast.lrWarmupSteps()).isEqualTo(50);
     assertThat(hFast.adversarialWarmupSteps()).isEqualTo(1000);
     assertThat(hFast.outputInitScale()).isZero();
+    assertThat(hFast.lossWeights()).isEqualTo(new LossWeights(1, 1, 0.05, 8));
     assertThat(hFast.toJson().get("adversarial_warmup_steps").getAsLong()).isEqualTo(1000);
 
     TrainingConfig tuned = TrainingConfig.builder(DATA, RUN).optRecipe(TrainingRecipe.FAST)
@@ -51,6 +53,8 @@ class TrainingRecipeTest {
     assertThat(hTuned.lrG()).isEqualTo(3e-4);
     assertThat(hTuned.adversarialWarmupSteps()).isZero();
     assertThat(hTuned.outputInitScale()).isZero();
+    assertThat(TrainingConfig.builder(DATA, RUN).optRecipe(TrainingRecipe.FAST).optDetailWeight(2)
+        .build().hyperparameters().lossWeights()).isEqualTo(new LossWeights(1, 1, 0.05, 2));
   }
 
   @Test

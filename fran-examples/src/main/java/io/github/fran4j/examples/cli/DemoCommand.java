@@ -60,8 +60,9 @@ public final class DemoCommand implements Callable<Integer> {
   int steps;
 
   @Option(names = "--minutes", paramLabel = "N", defaultValue = "4",
-      description = "Training time cap in minutes: a loaded machine stops at an epoch boundary "
-          + "before --steps (default: ${DEFAULT-VALUE}).")
+      description = "Training time budget in minutes: a slow or loaded machine stops at an "
+          + "epoch boundary before --steps, its learning-rate schedule compressed to end in "
+          + "time (default: ${DEFAULT-VALUE}).")
   double minutes;
 
   @Option(names = "--recipe", paramLabel = "NAME", defaultValue = "fast",
@@ -108,6 +109,10 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Generator learning rate (default: the recipe's; 1e-3 for fast).")
   Double lrG;
 
+  @Option(names = "--detail-weight", paramLabel = "X",
+      description = "Weight of the detail term (default: the recipe's; 8 for fast).")
+  Double detailWeight;
+
   @Option(names = "--seed", paramLabel = "S", defaultValue = "7",
       description = "Seed for data, initialisation and sampling (default: ${DEFAULT-VALUE}).")
   long seed;
@@ -138,7 +143,7 @@ public final class DemoCommand implements Callable<Integer> {
     OptionChecks c = OptionChecks.of(spec.commandLine());
     for (String opt : List.of("--steps", "--minutes", "--recipe", "--identities",
         "--val-identities", "--size", "--width", "--upsampling", "--batches-per-epoch",
-        "--batch-identities", "--max-rotation", "--lr-g", "--seed")) {
+        "--batch-identities", "--max-rotation", "--lr-g", "--detail-weight", "--seed")) {
       c.onlyWhen(opt, !user, training);
     }
     c.onlyWhen("--from", user, userOnly).onlyWhen("--to", user, userOnly);
@@ -158,6 +163,9 @@ public final class DemoCommand implements Callable<Integer> {
     }
     if (lrG != null) {
       c.positive("--lr-g", lrG);
+    }
+    if (detailWeight != null) {
+      c.nonNegative("--detail-weight", detailWeight);
     }
     for (double t : to) {
       c.age("--to", t);
@@ -224,8 +232,11 @@ public final class DemoCommand implements Callable<Integer> {
     } else if (recipe == TrainingRecipe.REFERENCE) {
       cb.optLrG(5e-4); // the reference's 1e-4 shows nothing in a demo's minutes
     }
-    TrainingConfig cfg = cb.build();
+    if (detailWeight != null) {
+      cb.optDetailWeight(detailWeight);
+    }
     Duration budget = Duration.ofMillis((long) (minutes * 60_000));
+    TrainingConfig cfg = cb.optTimeBudget(budget).build();
     o.printf("[2/5] Training a width-%d FRAN (%,d parameters) with the %s recipe: %,d steps, "
         + "at most %s%n", width, unet.layout().trainableParameterCount(),
         recipe.name().toLowerCase(Locale.ROOT), cfg.options().epochs() * batchesPerEpoch, human(budget));
@@ -257,28 +268,25 @@ public final class DemoCommand implements Callable<Integer> {
 
   private GanTrainer.Result train(TrainingConfig cfg, Duration budget, PrintWriter o)
       throws IOException {
-    long deadline = System.nanoTime() + budget.toNanos();
     try (GanTrainer trainer = GanTrainer.create(cfg, false)) {
       trainer.addListener(new TrainingListener() {
-        private long lastEpochEnd = System.nanoTime();
+        private long deadline;
+
+        @Override
+        public void onTrainingBegin(GanTrainer t) {
+          deadline = System.nanoTime() + budget.toNanos(); // where the trainer's budget starts
+        }
 
         @Override
         public void onValidation(ValidationEvent e) {
           EpochMetrics m = e.metrics();
-          long now = System.nanoTime();
-          long epochNanos = now - lastEpochEnd;
-          lastEpochEnd = now;
-          long left = deadline - now;
+          long left = deadline - System.nanoTime();
           o.printf(Locale.ROOT,
               "      epoch %d (step %d): held-out L1 %.4f (identity %.4f), change captured "
                   + "%.0f%%; time left %s%n",
               m.epoch(), m.globalStep(), m.valL1(), m.identityL1(), 100 * m.changeCaptured(),
               human(Duration.ofNanos(Math.max(0, left))));
           o.flush();
-          // Stop at an epoch boundary so the exported weights are a validated epoch's.
-          if (left < epochNanos / 2) {
-            trainer.requestStop();
-          }
         }
       });
       return trainer.fit();

@@ -54,6 +54,14 @@ final class OptionChecks {
     return this;
   }
 
+  /** Refuses a value that is not finite and &gt;= 0. */
+  OptionChecks nonNegative(String option, double value) {
+    if (!(value >= 0) || Double.isInfinite(value)) {
+      throw new ParameterException(cl, option + " " + fmt(value) + " must be a finite number >= 0");
+    }
+    return this;
+  }
+
   /** Refuses an age outside the SDK's range [0, 150] years. */
   OptionChecks age(String option, double value) {
     if (!(value >= 0 && value <= 150)) {

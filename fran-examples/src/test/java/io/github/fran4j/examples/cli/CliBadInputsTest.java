@@ -113,6 +113,8 @@ class CliBadInputsTest {
       DEMO + "--val-identities -1|2|--val-identities",
       DEMO + "--steps -5|2|--steps",
       DEMO + "--lr-g -1|2|--lr-g",
+      DEMO + "--detail-weight NaN|2|--detail-weight NaN must be a finite number >= 0",
+      DEMO + "--model FAKE --input IMG --detail-weight 1|2|--detail-weight has no effect in user",
       // bench, bench-case
       "bench --runs 0|2|--runs 0 must be >= 1",
       "bench --warmup -1|2|--warmup",
@@ -130,6 +132,9 @@ class CliBadInputsTest {
       "train --data TMP --out TMP-out --upsampling cubic|2|cubic",
       "train --data TMP --out TMP-out --device tpu|2|tpu",
       "train --data TMP --out TMP-out --max-rotation -1|2|--max-rotation -1 must be in [0, 45]",
+      "train --data TMP --out TMP-out --minutes 0|2|--minutes 0 must be a finite number > 0",
+      "train --data TMP --out TMP-out --detail-weight -2|2|--detail-weight -2 must be a finite "
+          + "number >= 0",
   })
   void refusedWithACodeAndOneLine(String line, int code, String fragment) throws Exception {
     Path tmp = Files.createTempDirectory(dir, "case");

@@ -109,6 +109,14 @@ class TrainCommandTest {
     assertThat(c.hyperparameters().lrG()).isEqualTo(3e-4);
     assertThat(c.hyperparameters().lrD()).isEqualTo(1e-4);
     assertThat(c.hyperparameters().adversarialWarmupSteps()).isEqualTo(1000);
+    assertThat(c.hyperparameters().lossWeights().detail()).isEqualTo(8);
+    assertThat(parse("--data", "x", "--out", "y", "--recipe", "fast", "--detail-weight", "0")
+        .hyperparameters().lossWeights().detail()).isZero();
+    assertThat(parse("--data", "x", "--out", "y", "--detail-weight", "2.5")
+        .hyperparameters().lossWeights().detail()).isEqualTo(2.5);
+    assertThat(parse("--data", "x", "--out", "y", "--minutes", "1.5").options().timeBudget())
+        .contains(java.time.Duration.ofSeconds(90));
+    assertThat(parse("--data", "x", "--out", "y").options().timeBudget()).isEmpty();
     assertThat(parse("--data", "x", "--out", "y").hyperparameters().toJson())
         .isEqualTo(TrainingConfig.builder(Path.of("x"), Path.of("y")).build().hyperparameters().toJson());
   }

@@ -11,6 +11,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
+import com.google.common.annotations.VisibleForTesting;
+import com.google.common.base.Ticker;
 import com.google.common.collect.ImmutableList;
 import io.github.fran4j.core.EngineException;
 import io.github.fran4j.core.ModelFormatException;
@@ -79,7 +81,12 @@ public final class GanTrainer implements AutoCloseable {
     /** {@link #requestStop()} was called; a checkpoint was written. */
     STOPPED,
     /** The step limit was reached; a checkpoint was written. */
-    MAX_STEPS
+    MAX_STEPS,
+    /**
+     * The time budget ({@link RunOptions#timeBudget()}) left less than half an epoch; the run
+     * stopped at an epoch boundary and a checkpoint was written.
+     */
+    TIME_BUDGET
   }
 
   /**
@@ -112,6 +119,7 @@ public final class GanTrainer implements AutoCloseable {
   private final Validation validation;
   private final List<TrainingListener> listeners = new ArrayList<>();
   private final int res;
+  private Ticker ticker = Ticker.systemTicker();
   private long epoch;
   private int batch;
   private long globalStep;
@@ -523,11 +531,14 @@ public final class GanTrainer implements AutoCloseable {
     // The cosine spans the planned run, not --max-steps: a step limit stops a run without
     // changing its schedule, so a resumed run keeps the rates of an uninterrupted one.
     long span = hp.lrScheduleSteps() > 0 ? hp.lrScheduleSteps() : (long) opts.epochs() * bpe;
+    ScheduleClock clock = new ScheduleClock(ticker, opts.timeBudget().orElse(null), span,
+        hp.lrSchedule() == LrSchedule.COSINE_STEPS);
     boolean limitReached = false;
     while (epoch < opts.epochs()) {
       long start = System.nanoTime();
-      double lrG = hp.learningRate(hp.lrG(), epoch, globalStep, span);
-      double lrD = hp.learningRate(hp.lrD(), epoch, globalStep, span);
+      long epochStart = ticker.read();
+      double lrG = hp.learningRate(hp.lrG(), epoch, clock.position(globalStep), span);
+      double lrD = hp.learningRate(hp.lrD(), epoch, clock.position(globalStep), span);
       for (TrainingListener l : listeners) {
         l.onEpochBegin(epoch, batch, bpe);
       }
@@ -539,8 +550,9 @@ public final class GanTrainer implements AutoCloseable {
             if (b < batch) {
               continue; // resumed mid-epoch: the same batches are drawn, the done ones skipped
             }
-            lrG = hp.learningRate(hp.lrG(), epoch, globalStep, span);
-            lrD = hp.learningRate(hp.lrD(), epoch, globalStep, span);
+            long position = clock.position(globalStep);
+            lrG = hp.learningRate(hp.lrG(), epoch, position, span);
+            lrD = hp.learningRate(hp.lrD(), epoch, position, span);
             StepLosses l = step.run(pbatch, globalStep, lrG, lrD);
             globalStep++;
             batch = b + 1;
@@ -606,8 +618,17 @@ public final class GanTrainer implements AutoCloseable {
       if (stopRequested) {
         return new Result(Outcome.STOPPED, epoch, globalStep, history);
       }
+      if (epoch < opts.epochs() && clock.noTimeFor(ticker.read() - epochStart)) {
+        return new Result(Outcome.TIME_BUDGET, epoch, globalStep, history);
+      }
     }
     return new Result(Outcome.COMPLETED, epoch, globalStep, history);
+  }
+
+  /** Replaces the clock the time budget is measured on (tests advance it by hand). */
+  @VisibleForTesting
+  void useTicker(Ticker t) {
+    ticker = checkNotNull(t, "ticker");
   }
 
   /**

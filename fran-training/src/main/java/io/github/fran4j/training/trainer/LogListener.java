@@ -44,8 +44,11 @@ final class LogListener implements TrainingListener {
   public void onTrainingEnd(GanTrainer.Result r) {
     if (r.outcome() != GanTrainer.Outcome.COMPLETED && trainer != null) {
       LOG.info("{} at epoch {}, batch {}/{}, step {}; checkpoint written, continue with "
-          + "--resume", r.outcome() == GanTrainer.Outcome.STOPPED ? "stopped"
-          : "step limit reached", trainer.epoch() + 1, trainer.batch(),
+          + "--resume", switch (r.outcome()) {
+            case STOPPED -> "stopped";
+            case TIME_BUDGET -> "time budget used";
+            default -> "step limit reached";
+          }, trainer.epoch() + 1, trainer.batch(),
           trainer.batchesPerEpoch(), r.globalStep());
     }
   }

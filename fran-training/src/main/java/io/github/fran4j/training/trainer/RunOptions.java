@@ -6,13 +6,14 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.gson.JsonObject;
 import io.github.fran4j.core.spi.Device;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * How a run is carried out, as opposed to what it learns ({@link Hyperparameters}): the data and
- * run folders, the LPIPS weights file, how many epochs to train to, the step limit, checkpoints
- * kept, sample grids, loader threads, the progress bar, the device and whether unreadable images
+ * run folders, the LPIPS weights file, how many epochs to train to, the step limit, the time
+ * budget, checkpoints kept, sample grids, loader threads, the progress bar, the device and whether unreadable images
  * are skipped. A resumed run may change any of them. Immutable and thread-safe; build with
  * {@link #builder(Path, Path)}.
  */
@@ -23,6 +24,7 @@ public final class RunOptions {
   private final Path lpipsWeights;
   private final int epochs;
   private final long maxSteps;
+  private final Duration timeBudget;
   private final int keepCheckpoints;
   private final int sampleCount;
   private final int workers;
@@ -39,6 +41,7 @@ public final class RunOptions {
     lpipsWeights = b.lpipsWeights;
     epochs = b.epochs;
     maxSteps = b.maxSteps;
+    timeBudget = b.timeBudget;
     keepCheckpoints = b.keepCheckpoints;
     sampleCount = b.sampleCount;
     workers = b.workers;
@@ -67,6 +70,7 @@ public final class RunOptions {
     b.lpipsWeights = lpipsWeights;
     b.epochs = epochs;
     b.maxSteps = maxSteps;
+    b.timeBudget = timeBudget;
     b.keepCheckpoints = keepCheckpoints;
     b.sampleCount = sampleCount;
     b.workers = workers;
@@ -106,6 +110,16 @@ public final class RunOptions {
   /** {@return the total step limit (0 = none); the run checkpoints and stops when reached} */
   public long maxSteps() {
     return maxSteps;
+  }
+
+  /**
+   * {@return the wall-clock time this process may train for, if limited} The run stops at the
+   * last epoch boundary that fits, and a step-based (cosine) learning-rate schedule follows
+   * whichever is further along, the steps or the clock, so that a slow machine still ends its
+   * schedule within the budget.
+   */
+  public Optional<Duration> timeBudget() {
+    return Optional.ofNullable(timeBudget);
   }
 
   /** {@return how many checkpoints are kept} */
@@ -166,6 +180,9 @@ public final class RunOptions {
     o.addProperty("run", runDir.toString());
     o.addProperty("epochs", epochs);
     o.addProperty("max_steps", maxSteps);
+    if (timeBudget != null) {
+      o.addProperty("time_budget_seconds", timeBudget.toMillis() / 1000.0);
+    }
     o.addProperty("lpips_weights", lpipsWeights == null ? null : lpipsWeights.toString());
     o.addProperty("keep_checkpoints", keepCheckpoints);
     o.addProperty("workers", workers);
@@ -204,6 +221,7 @@ public final class RunOptions {
     private Path lpipsWeights;
     private int epochs = 100;
     private long maxSteps;
+    private Duration timeBudget;
     private int keepCheckpoints = 3;
     private int sampleCount = 4;
     private int workers = Math.min(2, Runtime.getRuntime().availableProcessors());
@@ -261,6 +279,24 @@ public final class RunOptions {
     public Builder optMaxSteps(long v) {
       checkArgument(v >= 0, "maxSteps must be >= 0, got %s", v);
       maxSteps = v;
+      return this;
+    }
+
+    /**
+     * Sets a wall-clock budget for this process's training (default none). The run stops at the
+     * epoch boundary after which less than half an epoch's time would be left, with a checkpoint
+     * ({@link GanTrainer.Outcome#TIME_BUDGET}); under {@link LrSchedule#COSINE_STEPS} the
+     * schedule's position is the further of the step count and the elapsed share of the budget.
+     * The rates then depend on the machine's speed, so a resumed run is not bit-identical to an
+     * uninterrupted one; without a budget nothing depends on time.
+     *
+     * @param v a positive duration, or null for none
+     * @return this builder
+     */
+    public Builder optTimeBudget(Duration v) {
+      checkArgument(v == null || (!v.isNegative() && !v.isZero()),
+          "timeBudget must be positive, got %s", v);
+      timeBudget = v;
       return this;
     }
 

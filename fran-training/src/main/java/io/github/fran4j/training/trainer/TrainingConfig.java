@@ -362,6 +362,17 @@ public final class TrainingConfig {
     }
 
     /**
+     * Sets a wall-clock training budget. See {@link RunOptions.Builder#optTimeBudget}.
+     *
+     * @param v a positive duration, or null for none
+     * @return this builder
+     */
+    public Builder optTimeBudget(java.time.Duration v) {
+      run.optTimeBudget(v);
+      return this;
+    }
+
+    /**
      * Sets how many checkpoints to keep. See {@link RunOptions.Builder#optKeepCheckpoints}.
      *
      * @param v at least 1

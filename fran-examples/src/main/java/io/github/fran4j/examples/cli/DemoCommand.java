@@ -55,8 +55,8 @@ public final class DemoCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--steps", paramLabel = "N", defaultValue = "" + DEFAULT_STEPS,
-      description = "Training steps the recipe plans for (default: ${DEFAULT-VALUE}, about 4 "
-          + "minutes on an idle 2-core machine).")
+      description = "Training steps the recipe plans for (default: ${DEFAULT-VALUE}); a machine "
+          + "too slow for them in --minutes takes fewer, its schedule following the clock.")
   int steps;
 
   @Option(names = "--minutes", paramLabel = "N", defaultValue = "4",
@@ -96,7 +96,7 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Short epochs give the charts points (default: ${DEFAULT-VALUE}).")
   int batchesPerEpoch;
 
-  @Option(names = "--batch-identities", paramLabel = "K", defaultValue = "16",
+  @Option(names = "--batch-identities", paramLabel = "K", defaultValue = "24",
       description = "Identities per batch (default: ${DEFAULT-VALUE}).")
   int batchIdentities;
 

@@ -65,8 +65,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every random choice (batch order, augmentation, wrong ages) is a pure function of the seed,
  * the epoch and the batch, and the checkpoint holds weights, BatchNorm statistics, both Adam states
- * and the position, so a resumed run reproduces an uninterrupted one. {@link #requestStop()}
- * (e.g. from a Ctrl-C hook) lets the current step finish, checkpoints and returns.
+ * and the position, so a resumed run reproduces an uninterrupted one (unless a time budget,
+ * {@link RunOptions#timeBudget()}, let the clock move the learning-rate schedule). {@link
+ * #requestStop()} (e.g. from a Ctrl-C hook) lets the current step finish, checkpoints and returns.
  *
  * <p>Holds native memory and loader threads: close it. {@link #fit()} runs on the calling thread;
  * {@link #requestStop()} may be called from any thread; nothing else is thread-safe.

@@ -3,7 +3,6 @@ package io.github.fran4j.training.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.fran4j.core.model.UNetConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,15 +18,11 @@ class ResumeFallbackTest {
   @TempDir Path tmp;
 
   private TrainingConfig.Builder tiny(Path data, Path run) {
-    return TrainingConfig.builder(data, run)
-        .optUNet(UNetConfig.builder().optBaseWidth(4).optDepth(2).optTrainingResolution(32).build())
-        .optDiscriminatorWidth(4)
-        .optIdentitiesPerBatch(2)
+    return TinyDatasets.config(data, run)
         .optBatchesPerEpoch(2)
         .optSeed(3)
         .optWorkers(1)
-        .optKeepCheckpoints(3)
-        .optProgressBar(false);
+        .optKeepCheckpoints(3);
   }
 
   private static GanTrainer.Result fit(TrainingConfig cfg, boolean resume) throws IOException {

@@ -237,9 +237,10 @@ public final class DemoCommand implements Callable<Integer> {
     }
     Duration budget = Duration.ofMillis((long) (minutes * 60_000));
     TrainingConfig cfg = cb.optTimeBudget(budget).build();
-    o.printf("[2/5] Training a width-%d FRAN (%,d parameters) with the %s recipe: %,d steps, "
-        + "at most %s%n", width, unet.layout().trainableParameterCount(),
-        recipe.name().toLowerCase(Locale.ROOT), cfg.options().epochs() * batchesPerEpoch, human(budget));
+    o.printf("[2/5] Training a width-%d FRAN (%,d parameters) with the %s recipe: up to %,d "
+        + "steps in %s (a slower machine takes fewer, its schedule following the clock)%n", width,
+        unet.layout().trainableParameterCount(), recipe.name().toLowerCase(Locale.ROOT),
+        cfg.options().epochs() * batchesPerEpoch, human(budget));
     o.flush();
     GanTrainer.Result result = train(cfg, budget, o);
 

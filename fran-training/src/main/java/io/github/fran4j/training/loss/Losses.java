@@ -22,11 +22,7 @@ public final class Losses {
    * @return a scalar
    */
   public static NDArray l1(NDArray prediction, NDArray target) {
-    checkArgument(
-        prediction.getShape().equals(target.getShape()),
-        "prediction %s and target %s must have the same shape",
-        prediction.getShape(),
-        target.getShape());
+    checkSameShape(prediction, target);
     return prediction.sub(target).abs().mean();
   }
 
@@ -43,13 +39,17 @@ public final class Losses {
    * @return a scalar
    */
   public static NDArray detail(NDArray prediction, NDArray target) {
+    checkSameShape(prediction, target);
+    NDArray error = prediction.sub(target);
+    return error.sub(Ops.blur(error, 1)).abs().mean();
+  }
+
+  private static void checkSameShape(NDArray prediction, NDArray target) {
     checkArgument(
         prediction.getShape().equals(target.getShape()),
         "prediction %s and target %s must have the same shape",
         prediction.getShape(),
         target.getShape());
-    NDArray error = prediction.sub(target);
-    return error.sub(Ops.blur(error, 1)).abs().mean();
   }
 
   /**

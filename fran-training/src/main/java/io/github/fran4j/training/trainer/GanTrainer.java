@@ -536,8 +536,7 @@ public final class GanTrainer implements AutoCloseable {
         hp.lrSchedule() == LrSchedule.COSINE_STEPS);
     boolean limitReached = false;
     while (epoch < opts.epochs()) {
-      long start = System.nanoTime();
-      long epochStart = ticker.read();
+      long start = ticker.read();
       double lrG = hp.learningRate(hp.lrG(), epoch, clock.position(globalStep), span);
       double lrD = hp.learningRate(hp.lrD(), epoch, clock.position(globalStep), span);
       for (TrainingListener l : listeners) {
@@ -577,7 +576,7 @@ public final class GanTrainer implements AutoCloseable {
                 // epoch is incomplete and a --resume finishes it).
                 Validation.Result v = validation.run();
                 EpochMetrics m = Validation.metrics((int) epoch + 1, globalStep, lrG, lrD,
-                    epochSums, lpips != null, v, (System.nanoTime() - start) / 1e9 - v.seconds());
+                    epochSums, lpips != null, v, (ticker.read() - start) / 1e9 - v.seconds());
                 LOG.info("validation at step {}: val L1 {} (identity {}), change captured {}",
                     globalStep, LogListener.fmt(m.valL1()), LogListener.fmt(m.identityL1()),
                     LogListener.fmt(m.changeCaptured()));
@@ -597,7 +596,7 @@ public final class GanTrainer implements AutoCloseable {
       }
       Validation.Result v = validation.run();
       EpochMetrics m = Validation.metrics((int) epoch + 1, globalStep, lrG, lrD, epochSums,
-          lpips != null, v, (System.nanoTime() - start) / 1e9 - v.seconds());
+          lpips != null, v, (ticker.read() - start) / 1e9 - v.seconds());
       history.add(m);
       TrainingListener.ValidationEvent ve =
           new TrainingListener.ValidationEvent(m, List.copyOf(history), v.samples());
@@ -619,7 +618,7 @@ public final class GanTrainer implements AutoCloseable {
       if (stopRequested) {
         return new Result(Outcome.STOPPED, epoch, globalStep, history);
       }
-      if (epoch < opts.epochs() && clock.noTimeFor(ticker.read() - epochStart)) {
+      if (epoch < opts.epochs() && clock.noTimeFor(ticker.read() - start)) {
         return new Result(Outcome.TIME_BUDGET, epoch, globalStep, history);
       }
     }

@@ -191,14 +191,6 @@ public final class DemoCommand implements Callable<Integer> {
     if (System.getProperty(trainerLog) == null) {
       System.setProperty(trainerLog, "error");
     }
-    if (valIdentities < 1 || identities < 2) {
-      err.println("need at least 2 training identities and 1 held-out identity");
-      return 2;
-    }
-    if (steps < 1 || batchesPerEpoch < 1 || !(minutes > 0)) {
-      err.println("--steps, --batches-per-epoch and --minutes must be positive");
-      return 2;
-    }
     long t0 = System.nanoTime();
     Path data = out.resolve("data");
     Path runDir = out.resolve("run");
